@@ -1,0 +1,276 @@
+//! mail-auth calls for one message: SPF for the originating hop (HELO and MAIL FROM), DKIM for
+//! every signature, ARC, and DMARC for the From domain, all within the view's time budget.
+
+use super::dns::{DnsView, ViewKind};
+use super::{
+    ArcCheck, AuthResult, AuthResults, AuthSource, DkimCheck, DmarcCheck, SpfCheck, SpfIdentity,
+};
+use mail_auth::dkim::Canonicalization;
+use mail_auth::dmarc::verify::DmarcParameters;
+use mail_auth::dmarc::{Alignment, Policy};
+use mail_auth::spf::verify::SpfParameters;
+use mail_auth::{
+    AuthenticatedMessage, DkimOutput, DkimResult, DmarcResult, DnsError, Error as MaError,
+    SpfResult,
+};
+use std::net::IpAddr;
+
+/// The SMTP envelope of the originating hop, as the Received chain or the MTA gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Envelope {
+    /// The client IP.
+    pub ip: Option<IpAddr>,
+    /// The HELO/EHLO name.
+    pub helo: Option<String>,
+    /// The MAIL FROM address; `Some("")` for the null sender.
+    pub mail_from: Option<String>,
+    /// The receiving host, for SPF's `%{r}` macro.
+    pub receiver: Option<String>,
+}
+
+/// Authenticates `raw` against the DNS view. Never fails: every problem is a result.
+pub async fn verify(view: &DnsView, raw: &[u8], envelope: &Envelope) -> AuthResults {
+    let source = match view.kind() {
+        ViewKind::Live => AuthSource::Dns,
+        ViewKind::Snapshot => AuthSource::Snapshot,
+    };
+    let budget = view.budget();
+    match tokio::time::timeout(budget, verify_all(view, raw, envelope, source)).await {
+        Ok(results) => results,
+        Err(_) => {
+            let mut r = AuthResults::empty(source);
+            r.unverifiable = Some(format!(
+                "the DNS budget of {} ms for this message ran out",
+                budget.as_millis()
+            ));
+            r
+        }
+    }
+}
+
+async fn verify_all(
+    view: &DnsView,
+    raw: &[u8],
+    envelope: &Envelope,
+    source: AuthSource,
+) -> AuthResults {
+    let auth = view.authenticator();
+    let mut results = AuthResults::empty(source);
+    let Some(message) = AuthenticatedMessage::parse(raw) else {
+        results.unverifiable = Some("the message could not be parsed for authentication".into());
+        return results;
+    };
+
+    let receiver = envelope.receiver.as_deref().unwrap_or("localhost");
+    let helo = envelope
+        .helo
+        .as_deref()
+        .filter(|h| is_domain(h))
+        .map(|h| h.trim_end_matches('.').to_ascii_lowercase());
+    let mail_from = envelope.mail_from.clone().unwrap_or_default();
+
+    // SPF (RFC 7208 §2.3, §2.4): HELO and MAIL FROM are separate identities. DMARC uses the
+    // MAIL FROM result, or the HELO result for the null sender (RFC 7489 §3.1.2).
+    let mut dmarc_spf = mail_auth::SpfOutput::default();
+    let mut dmarc_spf_domain = String::new();
+    if let Some(ip) = envelope.ip {
+        let helo_name = helo.as_deref().unwrap_or("");
+        if !helo_name.is_empty() {
+            let out = auth
+                .verify_spf(SpfParameters::verify_ehlo(ip, helo_name, receiver))
+                .await;
+            results.helo = Some(spf_check(SpfIdentity::Helo, helo_name, ip, &out));
+            if mail_from.is_empty() {
+                dmarc_spf_domain = helo_name.to_string();
+                dmarc_spf = out;
+            }
+        }
+        if let Some(domain) = crate::message::domain_of(&mail_from) {
+            let out = auth
+                .verify_spf(SpfParameters::verify_mail_from(
+                    ip, helo_name, receiver, &mail_from,
+                ))
+                .await;
+            results.spf = Some(spf_check(SpfIdentity::MailFrom, &domain, ip, &out));
+            dmarc_spf_domain = domain;
+            dmarc_spf = out;
+        } else {
+            results.spf = results.helo.clone();
+        }
+    }
+
+    let dkim = auth.verify_dkim(&message).await;
+    results.dkim = dkim.iter().map(dkim_check).collect();
+
+    let arc = auth.verify_arc(&message).await;
+    let sets = arc.sets();
+    results.arc = Some(ArcCheck {
+        result: dkim_word(arc.result()),
+        sets: sets.len(),
+        sealer: sets.last().map(|s| s.seal.header.d.clone()),
+        reason: reason_of(arc.result()),
+    })
+    .filter(|a| a.sets > 0 || a.result != AuthResult::None);
+
+    if !message.from().is_empty() {
+        let dmarc = auth
+            .verify_dmarc(DmarcParameters::new(
+                &message,
+                &dkim,
+                &dmarc_spf_domain,
+                &dmarc_spf,
+            ))
+            .await;
+        let record = dmarc.dmarc_record();
+        let result = match dmarc.result() {
+            DmarcResult::Pass => AuthResult::Pass,
+            DmarcResult::Fail(_) => AuthResult::Fail,
+            DmarcResult::TempError(_) => AuthResult::TempError,
+            DmarcResult::PermError(_) => AuthResult::PermError,
+            DmarcResult::None => AuthResult::None,
+        };
+        let reason = match dmarc.result() {
+            DmarcResult::TempError(e) | DmarcResult::PermError(e) => Some(describe(&e)),
+            _ => None,
+        };
+        let domain = if dmarc.domain().is_empty() {
+            crate::message::domain_of(message.from()).unwrap_or_default()
+        } else {
+            dmarc.domain().to_string()
+        };
+        results.dmarc = Some(DmarcCheck {
+            domain,
+            result,
+            policy: record.map(|_| policy_word(dmarc.policy()).to_string()),
+            p: record.map(|r| policy_word(r.p).to_string()),
+            sp: record.map(|r| policy_word(r.sp).to_string()),
+            adkim: record.map(|r| alignment_word(r.adkim).to_string()),
+            aspf: record.map(|r| alignment_word(r.aspf).to_string()),
+            spf_aligned: *dmarc.spf_result() == DmarcResult::Pass,
+            dkim_aligned: *dmarc.dkim_result() == DmarcResult::Pass,
+            reason,
+        });
+    }
+    results
+}
+
+fn is_domain(name: &str) -> bool {
+    let name = name.trim_end_matches('.');
+    name.contains('.')
+        && name.parse::<IpAddr>().is_err()
+        && !name.starts_with('[')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+}
+
+fn spf_check(
+    identity: SpfIdentity,
+    domain: &str,
+    ip: IpAddr,
+    out: &mail_auth::SpfOutput,
+) -> SpfCheck {
+    let result = match out.result() {
+        SpfResult::Pass => AuthResult::Pass,
+        SpfResult::Fail => AuthResult::Fail,
+        SpfResult::SoftFail => AuthResult::SoftFail,
+        SpfResult::Neutral => AuthResult::Neutral,
+        SpfResult::TempError => AuthResult::TempError,
+        SpfResult::PermError => AuthResult::PermError,
+        SpfResult::None => AuthResult::None,
+    };
+    let reason = match result {
+        AuthResult::TempError => Some("a DNS lookup timed out or failed".to_string()),
+        AuthResult::PermError => {
+            Some("the record is invalid, duplicated, or needs more than 10 DNS lookups".to_string())
+        }
+        AuthResult::Fail | AuthResult::SoftFail => out.explanation().map(str::to_string),
+        _ => None,
+    };
+    SpfCheck {
+        identity,
+        domain: domain.to_string(),
+        ip: Some(ip),
+        result,
+        reason,
+    }
+}
+
+fn dkim_check(out: &DkimOutput<'_>) -> DkimCheck {
+    let sig = out.signature();
+    DkimCheck {
+        domain: sig.map(|s| s.d.to_ascii_lowercase()).unwrap_or_default(),
+        selector: sig.map(|s| s.s.clone()).unwrap_or_default(),
+        algorithm: sig.map(|s| s.a.name().to_string()).unwrap_or_default(),
+        canonicalization: sig.map(|s| format!("{}/{}", canon(s.ch), canon(s.cb))),
+        result: dkim_word(out.result()),
+        reason: reason_of(out.result()),
+    }
+}
+
+fn canon(c: Canonicalization) -> &'static str {
+    match c {
+        Canonicalization::Relaxed => "relaxed",
+        Canonicalization::Simple => "simple",
+    }
+}
+
+fn dkim_word(r: &DkimResult) -> AuthResult {
+    match r {
+        DkimResult::Pass => AuthResult::Pass,
+        DkimResult::Neutral(_) => AuthResult::Neutral,
+        DkimResult::Fail(_) => AuthResult::Fail,
+        DkimResult::PermError(_) => AuthResult::PermError,
+        DkimResult::TempError(_) => AuthResult::TempError,
+        DkimResult::None => AuthResult::None,
+    }
+}
+
+fn reason_of(r: &DkimResult) -> Option<String> {
+    match r {
+        DkimResult::Neutral(e)
+        | DkimResult::Fail(e)
+        | DkimResult::PermError(e)
+        | DkimResult::TempError(e) => Some(describe(e)),
+        DkimResult::Pass | DkimResult::None => None,
+    }
+}
+
+/// mail-auth's errors in words an agent can act on.
+fn describe(e: &MaError) -> String {
+    use mail_auth::dkim::DkimError;
+    match e {
+        MaError::Dkim(DkimError::FailedBodyHashMatch) => {
+            "the body was changed after signing (body hash mismatch)".into()
+        }
+        MaError::Dkim(DkimError::RevokedPublicKey) => {
+            "the signing key has been revoked (empty p= in DNS)".into()
+        }
+        MaError::Dkim(DkimError::SignatureExpired) => "the signature has expired".into(),
+        MaError::Crypto(_) => {
+            "the signature does not match the signed headers (changed after signing, or wrong key)"
+                .into()
+        }
+        MaError::Dns(DnsError::RecordNotFound(_)) => "no key or record was found in DNS".into(),
+        MaError::Dns(DnsError::Resolver(r)) if r.is_empty() => "a DNS lookup failed".into(),
+        MaError::Dns(DnsError::Resolver(r)) => format!("a DNS lookup failed ({r})"),
+        MaError::Dns(DnsError::InvalidRecordType) => "the DNS record is not valid".into(),
+        MaError::NotAligned => "the authenticated domain is not aligned with From".into(),
+        other => other.to_string(),
+    }
+}
+
+fn policy_word(p: Policy) -> &'static str {
+    match p {
+        Policy::None | Policy::Unspecified => "none",
+        Policy::Quarantine => "quarantine",
+        Policy::Reject => "reject",
+    }
+}
+
+fn alignment_word(a: Alignment) -> &'static str {
+    match a {
+        Alignment::Relaxed => "relaxed",
+        Alignment::Strict => "strict",
+    }
+}

@@ -1,0 +1,152 @@
+//! `impostor check [FILE…]`: one message from stdin or each file; human text, `--json` or
+//! `--annotate`.
+
+use super::{CheckArgs, Exit, combine, report_error};
+use crate::config;
+use crate::error::{Error, Result};
+use crate::evidence::Lang;
+use crate::report::{Format, headers, human, json};
+use crate::triage::{Settings, Triage};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Merges flags and the config file into `Settings` (flags win).
+fn settings(config_path: Option<&Path>, args: &CheckArgs) -> Result<(Settings, Lang)> {
+    let loaded = config::load(config_path)?;
+    let mut config = loaded.config;
+    if let Some(ns) = args.nameserver {
+        config.dns.nameserver = Some(ns);
+    }
+    if let Some(source) = args.auth_source {
+        config.auth_source = source;
+    }
+    let lang = args.lang.map(Lang::from).unwrap_or(config.lang);
+    Ok((
+        Settings {
+            config,
+            config_path: loaded.path,
+            dns_snapshot: args.dns_snapshot.clone(),
+            record_snapshot: args.record_snapshot.clone(),
+            client_ip: args.client_ip,
+            helo: args.helo.clone(),
+            mail_from: args.mail_from.clone(),
+        },
+        lang,
+    ))
+}
+
+/// Reads one input with a size bound, so 50 MB of garbage is refused without being parsed.
+fn read_input(path: Option<&Path>, limit: usize) -> Result<(Vec<u8>, String)> {
+    let name = path.map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
+    let too_large = || {
+        Error::bad_input(
+            &name,
+            format!("larger than max_message_bytes ({limit} bytes): not triaged"),
+        )
+    };
+    let mut buf = Vec::new();
+    let read = match path {
+        None => std::io::stdin()
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut buf),
+        Some(p) => {
+            let file = std::fs::File::open(p).map_err(|e| Error::unreadable(&name, &e))?;
+            let meta = file.metadata().map_err(|e| Error::unreadable(&name, &e))?;
+            if meta.is_dir() {
+                return Err(Error::Unreadable {
+                    input: name,
+                    problem: "is a directory".into(),
+                });
+            }
+            if meta.len() > limit as u64 {
+                return Err(too_large());
+            }
+            file.take(limit as u64 + 1).read_to_end(&mut buf)
+        }
+    };
+    read.map_err(|e| Error::unreadable(&name, &e))?;
+    if buf.len() > limit {
+        return Err(too_large());
+    }
+    Ok((buf, name))
+}
+
+/// Runs `check`.
+pub(super) fn run(config_path: Option<&Path>, args: CheckArgs) -> Result<Exit> {
+    let (settings, lang) = settings(config_path, &args)?;
+    let format = if args.json {
+        Format::Json
+    } else if args.annotate {
+        Format::Annotate
+    } else {
+        Format::Human
+    };
+    let inputs: Vec<Option<PathBuf>> = if args.files.is_empty() {
+        vec![None]
+    } else {
+        args.files
+            .iter()
+            .map(|f| (f.as_os_str() != "-").then(|| f.clone()))
+            .collect()
+    };
+    if format == Format::Annotate && inputs.len() > 1 {
+        return Err(Error::bad_input(
+            "--annotate",
+            "takes one message (stdin or one file), as a mail filter passes it",
+        ));
+    }
+    if settings.config_path.is_none() && format == Format::Human {
+        eprintln!(
+            "impostor: note: no config file found: no trusted relays or profiles are configured (see `impostor config check`)"
+        );
+    }
+    let limit = settings.config.max_message_bytes;
+    let authserv_id = settings.config.authserv_id.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Unavailable {
+            what: "async runtime".into(),
+            problem: e.to_string(),
+        })?;
+    runtime.block_on(async move {
+        let triage = Triage::new(settings).await?;
+        let mut exit = Exit::Clear;
+        let stdout = std::io::stdout();
+        for input in &inputs {
+            let outcome = async {
+                let (raw, name) = read_input(input.as_deref(), limit)?;
+                triage.check(raw, &name).await
+            }
+            .await;
+            let report = match outcome {
+                Ok(r) => r,
+                Err(err) => {
+                    report_error(&err);
+                    exit = combine(exit, Exit::for_error(&err));
+                    continue;
+                }
+            };
+            let bytes = match format {
+                Format::Human => {
+                    let mut text = human::render(&report, lang);
+                    if inputs.len() > 1 {
+                        text.push('\n');
+                    }
+                    text.into_bytes()
+                }
+                Format::Json => (json::to_line(&report, lang) + "\n").into_bytes(),
+                Format::Annotate => headers::annotate(&report, &authserv_id),
+            };
+            let mut out = stdout.lock();
+            if let Err(e) = out.write_all(&bytes).and_then(|_| out.flush()) {
+                return Err(Error::Output(e));
+            }
+            exit = combine(exit, Exit::for_level(report.verdict.level));
+        }
+        triage.save_recording()?;
+        Ok(exit)
+    })
+}

@@ -1,0 +1,204 @@
+//! The command line: arguments (clap), their merge with the config file into `Settings`, the
+//! dispatch to one file per subcommand, and the one place exit statuses are decided.
+
+mod check;
+mod config;
+
+use crate::error::Error;
+use crate::evidence::Lang;
+use crate::verdict::Level;
+use clap::{Args, Parser, Subcommand};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Triage helpdesk email for social engineering: who is really writing, what they ask for,
+/// and what the agent must do.
+#[derive(Debug, Parser)]
+#[command(name = "impostor", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file (default: $IMPOSTOR_CONFIG, then $XDG_CONFIG_HOME/impostor/impostor.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check raw RFC 5322 messages from stdin or files.
+    Check(CheckArgs),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `impostor config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate a config file and print what impostor understood.
+    Check {
+        /// The file (default: the one impostor would use).
+        file: Option<PathBuf>,
+    },
+}
+
+/// `impostor check` arguments.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Message files; standard input when none (or `-`).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// One JSON object per message, one per line.
+    #[arg(long, conflicts_with = "annotate")]
+    pub json: bool,
+    /// Write the message back with X-Impostor-* and Authentication-Results headers added.
+    #[arg(long)]
+    pub annotate: bool,
+    /// Language of the verdict text.
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// The SMTP client IP, as the MTA saw it (overrides the Received chain).
+    #[arg(long, value_name = "IP")]
+    pub client_ip: Option<IpAddr>,
+    /// The SMTP HELO/EHLO name, as the MTA saw it.
+    #[arg(long, value_name = "NAME")]
+    pub helo: Option<String>,
+    /// The SMTP MAIL FROM address, as the MTA saw it (`<>` for the null sender).
+    #[arg(long, value_name = "ADDR")]
+    pub mail_from: Option<String>,
+    /// Resolver to use instead of the system one.
+    #[arg(long, value_name = "IP:PORT")]
+    pub nameserver: Option<SocketAddr>,
+    /// Answer DNS from a snapshot file instead of the network.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["record_snapshot", "nameserver"])]
+    pub dns_snapshot: Option<PathBuf>,
+    /// Write the DNS records this run used to a snapshot file.
+    #[arg(long, value_name = "FILE")]
+    pub record_snapshot: Option<PathBuf>,
+    /// Where authentication results come from.
+    #[arg(long, value_enum)]
+    pub auth_source: Option<crate::config::AuthSourceSetting>,
+}
+
+/// `--lang` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Japanese.
+    Ja,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Ja => Lang::Ja,
+        }
+    }
+}
+
+/// Exit statuses: verdict levels and error kinds are kept apart, and there is no catch-all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Exit {
+    /// Every message is `clear` (or the command succeeded).
+    Clear = 0,
+    /// Command-line usage error (from clap).
+    Usage = 2,
+    /// The most severe verdict is `caution`.
+    Caution = 10,
+    /// The most severe verdict is `verify`.
+    Verify = 20,
+    /// The most severe verdict is `likely_spoofed`.
+    LikelySpoofed = 30,
+    /// An input is not something impostor can triage (not an email, too large, bad snapshot).
+    BadInput = 65,
+    /// An input could not be read.
+    Unreadable = 66,
+    /// A service could not be started or reached.
+    Unavailable = 69,
+    /// Output could not be written.
+    Output = 74,
+    /// The config file is invalid.
+    Config = 78,
+}
+
+impl Exit {
+    /// The status for a verdict level.
+    pub fn for_level(level: Level) -> Exit {
+        match level {
+            Level::Clear => Exit::Clear,
+            Level::Caution => Exit::Caution,
+            Level::Verify => Exit::Verify,
+            Level::LikelySpoofed => Exit::LikelySpoofed,
+        }
+    }
+
+    /// The status for an error.
+    pub fn for_error(err: &Error) -> Exit {
+        match err {
+            Error::Unreadable { .. } => Exit::Unreadable,
+            Error::BadInput { .. } => Exit::BadInput,
+            Error::Config { .. } => Exit::Config,
+            Error::Unavailable { .. } => Exit::Unavailable,
+            Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Clear,
+            Error::Output(_) => Exit::Output,
+        }
+    }
+
+    fn is_error(self) -> bool {
+        (self as u8) >= 60 || self == Exit::Usage
+    }
+}
+
+/// Prints an error the one way impostor reports errors: one line on stderr.
+pub(crate) fn report_error(err: &Error) {
+    eprintln!("impostor: {}", crate::report::escape(&err.to_string()));
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+        }
+    };
+    let exit = run(cli);
+    ExitCode::from(exit as u8)
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Exit {
+    let result = match cli.command {
+        Command::Check(args) => check::run(cli.config.as_deref(), args),
+        Command::Config(ConfigCommand::Check { file }) => {
+            config::check(file.as_deref().or(cli.config.as_deref()))
+        }
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(err) => {
+            let exit = Exit::for_error(&err);
+            if exit != Exit::Clear {
+                report_error(&err);
+            }
+            exit
+        }
+    }
+}
+
+/// Combines statuses of several inputs: any error wins over verdicts (the first error kind
+/// met is kept), otherwise the most severe verdict.
+fn combine(a: Exit, b: Exit) -> Exit {
+    match (a.is_error(), b.is_error()) {
+        (true, _) => a,
+        (false, true) => b,
+        (false, false) => a.max(b),
+    }
+}

@@ -1,0 +1,406 @@
+//! Evidence: what an analyzer found, with a stable code, an axis, a strength and the facts
+//! that make its agent-facing sentence. The catalogue below is the one list of codes; the
+//! README's code table is checked against it by `tests/docs.rs`.
+//!
+//! Analyzers only produce evidence. Turning it into a verdict happens in `verdict`.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Which question a piece of evidence answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Axis {
+    /// Is the message authenticated (SPF, DKIM, DMARC, ARC)?
+    Auth,
+    /// Is the sender who they claim to be?
+    Sender,
+    /// What does the message ask for?
+    Request,
+    /// How the message was read and checked.
+    Context,
+}
+
+impl Axis {
+    /// The group heading shown to the agent.
+    pub fn heading(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Axis::Auth, Lang::En) => "Authentication",
+            (Axis::Sender, Lang::En) => "Sender",
+            (Axis::Request, Lang::En) => "Request",
+            (Axis::Context, Lang::En) => "Context",
+            (Axis::Auth, Lang::Ja) => "認証",
+            (Axis::Sender, Lang::Ja) => "送信者",
+            (Axis::Request, Lang::Ja) => "依頼内容",
+            (Axis::Context, Lang::Ja) => "状況",
+        }
+    }
+}
+
+/// How much a piece of evidence weighs.
+///
+/// `Info` is not in DESIGN.md §4: it marks facts that neither raise nor lower suspicion (an SPF
+/// pass for an unaligned domain, where the sender's IP came from) but that the agent should
+/// still see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    /// Decides on its own (a spoofed sender).
+    Strong,
+    /// One makes a sender suspicious.
+    Medium,
+    /// Two make a sender suspicious.
+    Weak,
+    /// A fact without weight.
+    Info,
+    /// Speaks for the sender; never cancels a strong signal.
+    Mitigating,
+}
+
+impl fmt::Display for Strength {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Strength::Strong => "strong",
+            Strength::Medium => "medium",
+            Strength::Weak => "weak",
+            Strength::Info => "info",
+            Strength::Mitigating => "mitigating",
+        })
+    }
+}
+
+/// The language of agent-facing text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Japanese.
+    Ja,
+}
+
+/// The risk of a request, per DESIGN.md §4: R0 nothing asked, R1 a question or report, R2 an
+/// account change, R3 a change that hands over the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub enum Risk {
+    /// No request.
+    #[default]
+    R0,
+    /// How-to questions, problem and incident reports.
+    R1,
+    /// Account changes that need verification.
+    R2,
+    /// Changes that hand over the account or its money.
+    R3,
+}
+
+/// One entry of the code catalogue.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Code {
+    /// The stable id, e.g. `auth.dmarc_fail`.
+    pub id: &'static str,
+    /// The axis the code belongs to.
+    pub axis: Axis,
+    /// English sentence with `{fact}` placeholders.
+    pub en: &'static str,
+    /// Japanese sentence with the same placeholders.
+    pub ja: &'static str,
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id)
+    }
+}
+
+/// Where matched text was found, and the text itself (control characters are escaped when it
+/// is rendered, never here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Match {
+    /// The exact text that matched.
+    pub text: String,
+    /// Where: a header name (`header:Subject`) or a body line (`body:12`).
+    pub location: String,
+}
+
+/// One finding of an analyzer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// What was found.
+    pub code: &'static Code,
+    /// How much it weighs.
+    pub strength: Strength,
+    /// Named values that fill the sentence's placeholders; also in the JSON output.
+    pub facts: Vec<(&'static str, String)>,
+    /// The exact text that matched, where there is one.
+    pub matched: Option<Match>,
+    /// The rule that fired (`ja/mfa_change.disable`), for request evidence.
+    pub rule: Option<String>,
+    /// The risk of the request, for request evidence.
+    pub risk: Option<Risk>,
+}
+
+impl Evidence {
+    /// Evidence with no facts yet.
+    pub fn new(code: &'static Code, strength: Strength) -> Self {
+        Evidence {
+            code,
+            strength,
+            facts: Vec::new(),
+            matched: None,
+            rule: None,
+            risk: None,
+        }
+    }
+
+    /// Adds a named fact.
+    pub fn fact(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.facts.push((name, value.into()));
+        self
+    }
+
+    /// The value of a fact.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.facts
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The axis, from the code.
+    pub fn axis(&self) -> Axis {
+        self.code.axis
+    }
+
+    /// The agent-facing sentence. Facts are inserted as they are; renderers escape the whole
+    /// sentence for their medium.
+    pub fn message(&self, lang: Lang) -> String {
+        let template = match lang {
+            Lang::En => self.code.en,
+            Lang::Ja => self.code.ja,
+        };
+        fill(template, &self.facts)
+    }
+}
+
+/// Replaces `{name}` placeholders; an unknown placeholder is kept as `{name}` so a missing
+/// fact is visible rather than silently empty.
+fn fill(template: &str, facts: &[(&'static str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[..end];
+                match facts.iter().find(|(n, _)| *n == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+macro_rules! catalogue {
+    ($( $(#[$doc:meta])* $name:ident = $id:literal, $axis:ident, $en:literal, $ja:literal; )*) => {
+        /// The evidence codes. Each constant is one stable code; see the README table.
+        pub mod codes {
+            use super::{Axis, Code};
+            $( $(#[$doc])* pub static $name: Code = Code { id: $id, axis: Axis::$axis, en: $en, ja: $ja }; )*
+        }
+        /// Every code, in documentation order.
+        pub static CATALOGUE: &[&Code] = &[ $( &codes::$name, )* ];
+    };
+}
+
+catalogue! {
+    /// SPF passes for the identity DMARC uses.
+    SPF_PASS = "auth.spf_pass", Auth,
+        "SPF passes for {domain} ({identity}): {ip} is allowed to send for it.",
+        "SPF は {domain}（{identity}）について成功しました。{ip} は送信を許可されています。";
+    /// SPF hard-fails.
+    SPF_FAIL = "auth.spf_fail", Auth,
+        "SPF fails for {domain} ({identity}): {ip} is not allowed to send for it.",
+        "SPF は {domain}（{identity}）について失敗しました。{ip} は送信を許可されていません。";
+    /// SPF soft-fails.
+    SPF_SOFTFAIL = "auth.spf_softfail", Auth,
+        "SPF soft-fails for {domain} ({identity}): {ip} is probably not allowed to send for it.",
+        "SPF は {domain}（{identity}）について softfail です。{ip} はおそらく送信を許可されていません。";
+    /// SPF neutral.
+    SPF_NEUTRAL = "auth.spf_neutral", Auth,
+        "SPF is neutral for {domain} ({identity}): the domain makes no claim about {ip}.",
+        "SPF は {domain}（{identity}）について neutral です。{ip} について何も表明していません。";
+    /// No SPF record.
+    SPF_NONE = "auth.spf_none", Auth,
+        "{domain} ({identity}) publishes no SPF record.",
+        "{domain}（{identity}）は SPF レコードを公開していません。";
+    /// SPF could not be evaluated because of DNS.
+    SPF_TEMPERROR = "auth.spf_temperror", Auth,
+        "SPF for {domain} ({identity}) could not be checked: {reason}.",
+        "{domain}（{identity}）の SPF を確認できませんでした: {reason}。";
+    /// SPF record broken.
+    SPF_PERMERROR = "auth.spf_permerror", Auth,
+        "SPF for {domain} ({identity}) is broken: {reason}.",
+        "{domain}（{identity}）の SPF レコードに誤りがあります: {reason}。";
+    /// A DKIM signature verifies.
+    DKIM_PASS = "auth.dkim_pass", Auth,
+        "The DKIM signature of {domain} (selector {selector}, {algorithm}) verifies.",
+        "{domain} の DKIM 署名（セレクタ {selector}、{algorithm}）は有効です。";
+    /// A DKIM signature does not verify.
+    DKIM_FAIL = "auth.dkim_fail", Auth,
+        "The DKIM signature of {domain} (selector {selector}) fails: {reason}.",
+        "{domain} の DKIM 署名（セレクタ {selector}）は無効です: {reason}。";
+    /// A DKIM signature could not be checked because of DNS.
+    DKIM_TEMPERROR = "auth.dkim_temperror", Auth,
+        "The DKIM signature of {domain} (selector {selector}) could not be checked: {reason}.",
+        "{domain} の DKIM 署名（セレクタ {selector}）を確認できませんでした: {reason}。";
+    /// A DKIM signature or its key is malformed.
+    DKIM_PERMERROR = "auth.dkim_permerror", Auth,
+        "The DKIM signature of {domain} (selector {selector}) cannot be used: {reason}.",
+        "{domain} の DKIM 署名（セレクタ {selector}）は使用できません: {reason}。";
+    /// No DKIM signature at all.
+    DKIM_NONE = "auth.dkim_none", Auth,
+        "The message carries no DKIM signature.",
+        "このメールには DKIM 署名がありません。";
+    /// DMARC passes.
+    DMARC_PASS = "auth.dmarc_pass", Auth,
+        "DMARC passes for {domain}: {aligned} passes aligned with the From domain.",
+        "{domain} の DMARC は成功しました（{aligned} が From ドメインと一致して成功）。";
+    /// DMARC fails for a domain that asks receivers to reject or quarantine.
+    DMARC_FAIL = "auth.dmarc_fail", Auth,
+        "DMARC fails for {domain}, which publishes p={policy}: neither SPF nor DKIM passes aligned with the From domain.",
+        "{domain} の DMARC は失敗しました（ポリシー p={policy}）。SPF も DKIM も From ドメインと一致して成功していません。";
+    /// DMARC fails for one of the organisation's protected domains.
+    DMARC_FAIL_PROTECTED = "auth.dmarc_fail_protected", Auth,
+        "DMARC fails for {domain}, one of your protected domains: this mail did not come from your own systems.",
+        "保護対象ドメイン {domain} の DMARC が失敗しました。このメールは自社のシステムから送られていません。";
+    /// The From domain publishes no DMARC policy.
+    DMARC_NONE = "auth.dmarc_none", Auth,
+        "{domain} publishes no DMARC policy, so its From addresses are not protected against spoofing.",
+        "{domain} は DMARC ポリシーを公開していないため、From アドレスのなりすましを防げません。";
+    /// DMARC could not be evaluated because of DNS.
+    DMARC_TEMPERROR = "auth.dmarc_temperror", Auth,
+        "DMARC for {domain} could not be checked: {reason}.",
+        "{domain} の DMARC を確認できませんでした: {reason}。";
+    /// The DMARC record is malformed.
+    DMARC_PERMERROR = "auth.dmarc_permerror", Auth,
+        "The DMARC record of {domain} is broken: {reason}.",
+        "{domain} の DMARC レコードに誤りがあります: {reason}。";
+    /// The ARC chain verifies.
+    ARC_PASS = "auth.arc_pass", Auth,
+        "The ARC chain ({sets} set(s), last sealed by {sealer}) verifies.",
+        "ARC チェーン（{sets} 組、最後の封印は {sealer}）は有効です。";
+    /// The ARC chain fails.
+    ARC_FAIL = "auth.arc_fail", Auth,
+        "The ARC chain fails: {reason}.",
+        "ARC チェーンは無効です: {reason}。";
+    /// Some check could not be completed: the sender is unverifiable.
+    UNVERIFIABLE = "auth.unverifiable", Auth,
+        "Authentication could not be completed ({reason}): the sender cannot be treated as authenticated.",
+        "認証を完了できませんでした（{reason}）。送信者を認証済みとして扱えません。";
+    /// Where the sender's IP came from.
+    ORIGIN = "context.origin", Context,
+        "The sender's IP is {ip} (HELO {helo}), taken from {how}.",
+        "送信元 IP は {ip}（HELO {helo}）で、{how} から取得しました。";
+    /// No trusted relays configured.
+    NO_TRUSTED_RELAYS = "context.no_trusted_relays", Context,
+        "No trusted relays are configured: the client of the topmost Received header is taken as the sender.",
+        "信頼する中継サーバーが設定されていないため、最上位の Received ヘッダーの接続元を送信者とみなしました。";
+    /// No client IP known.
+    NO_CLIENT_IP = "context.no_client_ip", Context,
+        "No client IP could be found in the Received headers, so SPF was not checked.",
+        "Received ヘッダーから接続元 IP を特定できなかったため、SPF を確認していません。";
+    /// No profiles configured.
+    NO_PROFILES = "context.no_profiles", Context,
+        "No user profiles are configured: the sender is judged by authentication alone.",
+        "ユーザープロファイルが設定されていないため、送信者は認証結果のみで判断しています。";
+    /// Results were taken from a trusted Authentication-Results header.
+    AUTH_RESULTS_USED = "context.auth_results_used", Context,
+        "Authentication results were taken from the Authentication-Results header of {authserv_id}, a trusted host.",
+        "認証結果は信頼するホスト {authserv_id} の Authentication-Results ヘッダーから取得しました。";
+    /// A trusted authserv-id appears below the trust boundary.
+    AUTH_RESULTS_FORGED = "context.auth_results_forged", Context,
+        "An Authentication-Results header naming {authserv_id} sits below the trusted hops and was ignored: it may be forged.",
+        "{authserv_id} を名乗る Authentication-Results ヘッダーが信頼できる中継より下にあり、無視しました。偽造の可能性があります。";
+    /// An Authentication-Results header from an untrusted authserv-id.
+    AUTH_RESULTS_UNTRUSTED = "context.auth_results_untrusted", Context,
+        "An Authentication-Results header from {authserv_id}, which is not a trusted authserv-id, was ignored.",
+        "信頼リストにない {authserv_id} の Authentication-Results ヘッダーは無視しました。";
+    /// Part of the message could not be parsed.
+    PARSE_PROBLEM = "context.parse_problem", Context,
+        "Could not parse {what}: {problem}.",
+        "{what} を解析できませんでした: {problem}。";
+    /// The From header does not hold exactly one address.
+    FROM_PROBLEM = "context.from_problem", Context,
+        "The From header {problem}.",
+        "From ヘッダーに問題があります: {problem}。";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for code in CATALOGUE {
+            assert!(seen.insert(code.id), "duplicate code {}", code.id);
+            let (prefix, rest) = code.id.split_once('.').expect("axis prefix");
+            let axis = match code.axis {
+                Axis::Auth => "auth",
+                Axis::Sender => "sender",
+                Axis::Request => "request",
+                Axis::Context => "context",
+            };
+            assert_eq!(prefix, axis, "{}", code.id);
+            assert!(rest.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        }
+    }
+
+    #[test]
+    fn english_and_japanese_use_the_same_placeholders() {
+        fn names(t: &str) -> Vec<&str> {
+            let mut v: Vec<&str> = t
+                .split('{')
+                .skip(1)
+                .filter_map(|s| s.split_once('}').map(|(n, _)| n))
+                .collect();
+            v.sort();
+            v
+        }
+        for code in CATALOGUE {
+            assert_eq!(names(code.en), names(code.ja), "{}", code.id);
+        }
+    }
+
+    #[test]
+    fn message_fills_facts_and_keeps_unknown_placeholders() {
+        let e = Evidence::new(&codes::SPF_FAIL, Strength::Medium)
+            .fact("domain", "example.net")
+            .fact("identity", "mailfrom");
+        assert_eq!(
+            e.message(Lang::En),
+            "SPF fails for example.net (mailfrom): {ip} is not allowed to send for it."
+        );
+    }
+}

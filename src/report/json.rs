@@ -1,0 +1,165 @@
+//! The JSON format: one object per message (`check --json`), a public contract documented in
+//! the README and tested against an independent copy of its schema (`tests/json.rs`).
+//!
+//! ```text
+//! { "schema": 1, "input", "verdict": {level, sender_trust, request_risk, unverifiable,
+//!   headline}, "message": {message_id, date, subject, from, reply_to, sender, return_path,
+//!   received[]}, "origin": {ip, helo, source, hop, trusted_hops, relays_configured},
+//!   "auth": {source, authserv_id?, spf, helo?, dkim[], dmarc, arc, unverifiable?},
+//!   "evidence": [{code, axis, strength, message, facts, matched?, rule?, risk?}],
+//!   "actions": [{id, text}], "would_lower": [text] }
+//! ```
+
+use crate::evidence::{Axis, Lang, Risk, Strength};
+use crate::message::{Hop, Mailbox, OriginSource};
+use crate::triage::Report;
+use crate::verdict::{self, Action, Level, Trust};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// The version of this format; bumped only on an incompatible change.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Serialize)]
+struct Out<'a> {
+    schema: u32,
+    input: &'a str,
+    verdict: VerdictOut,
+    message: MessageOut<'a>,
+    origin: OriginOut<'a>,
+    auth: &'a crate::auth::AuthResults,
+    evidence: Vec<EvidenceOut<'a>>,
+    actions: Vec<Action>,
+    would_lower: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct VerdictOut {
+    level: Level,
+    sender_trust: Trust,
+    request_risk: Risk,
+    unverifiable: bool,
+    headline: String,
+}
+
+#[derive(Serialize)]
+struct MessageOut<'a> {
+    message_id: Option<&'a str>,
+    date: Option<&'a str>,
+    subject: Option<&'a str>,
+    from: &'a [Mailbox],
+    reply_to: &'a [Mailbox],
+    sender: Option<&'a Mailbox>,
+    return_path: Option<&'a str>,
+    received: &'a [Hop],
+}
+
+#[derive(Serialize)]
+struct OriginOut<'a> {
+    ip: Option<IpAddr>,
+    helo: Option<&'a str>,
+    mail_from: Option<&'a str>,
+    source: OriginSource,
+    hop: Option<usize>,
+    trusted_hops: usize,
+    relays_configured: bool,
+}
+
+#[derive(Serialize)]
+struct EvidenceOut<'a> {
+    code: &'static str,
+    axis: Axis,
+    strength: Strength,
+    message: String,
+    facts: BTreeMap<&'static str, &'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched: Option<&'a crate::evidence::Match>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    risk: Option<Risk>,
+}
+
+/// One report as a single line of JSON (no trailing newline).
+pub fn to_line(report: &Report, lang: Lang) -> String {
+    let v = &report.verdict;
+    let out = Out {
+        schema: SCHEMA,
+        input: &report.input,
+        verdict: VerdictOut {
+            level: v.level,
+            sender_trust: v.trust,
+            request_risk: v.risk,
+            unverifiable: v.unverifiable,
+            headline: v.headline(lang),
+        },
+        message: MessageOut {
+            message_id: report.message.message_id.as_deref(),
+            date: report.message.date.as_deref(),
+            subject: report.message.subject.as_deref(),
+            from: &report.message.from,
+            reply_to: &report.message.reply_to,
+            sender: report.message.sender.as_ref(),
+            return_path: report.message.return_path.as_deref(),
+            received: &report.message.received,
+        },
+        origin: OriginOut {
+            ip: report.origin.ip,
+            helo: report.envelope.helo.as_deref(),
+            mail_from: report.envelope.mail_from.as_deref(),
+            source: report.origin.source,
+            hop: report.origin.hop,
+            trusted_hops: report.origin.trusted_hops,
+            relays_configured: report.origin.relays_configured,
+        },
+        auth: &report.auth,
+        evidence: v
+            .evidence
+            .iter()
+            .map(|e| EvidenceOut {
+                code: e.code.id,
+                axis: e.axis(),
+                strength: e.strength,
+                message: e.message(lang),
+                facts: e.facts.iter().map(|(k, v)| (*k, v.as_str())).collect(),
+                matched: e.matched.as_ref(),
+                rule: e.rule.as_deref(),
+                risk: e.risk,
+            })
+            .collect(),
+        actions: verdict::actions(v, lang),
+        would_lower: verdict::would_lower(v, lang),
+    };
+    let line = serde_json::to_string(&out).expect("report serializes");
+    terminal_safe(line)
+}
+
+/// serde_json escapes C0 controls; this also escapes DEL, C1 controls and bidi overrides,
+/// which are legal in JSON strings but act on terminals. The JSON value is unchanged.
+fn terminal_safe(line: String) -> String {
+    if !line.chars().any(crate::report::needs_escape) {
+        return line;
+    }
+    let mut out = String::with_capacity(line.len() + 16);
+    for c in line.chars() {
+        if crate::report::needs_escape(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn terminal_safe_keeps_the_value() {
+        let raw = serde_json::to_string("a\u{9b}b\u{202e}c\x1b").unwrap();
+        let safe = super::terminal_safe(raw);
+        assert!(safe.is_ascii() || !safe.contains('\u{9b}'));
+        let back: String = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, "a\u{9b}b\u{202e}c\x1b");
+    }
+}

@@ -1,0 +1,206 @@
+//! `Triage`: the one pipeline shared by every command. Built once (settings, DNS view), it
+//! turns raw bytes into a `Report`: parse, find the originating hop, run the analyzers, and
+//! let `verdict` decide.
+
+use crate::auth::dns::{DnsSettings, DnsView, Snapshot};
+use crate::auth::{self, AuthResults, AuthSource, Envelope};
+use crate::config::{AuthSourceSetting, Config};
+use crate::error::Result;
+use crate::evidence::{Evidence, Strength, codes};
+use crate::message::{Message, Origin, OriginSource, originate};
+use crate::verdict::Verdict;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+/// Everything a run needs to know, resolved from flags, environment and the config file.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The configuration (file or defaults).
+    pub config: Config,
+    /// The config file, when one was read.
+    pub config_path: Option<PathBuf>,
+    /// Answer DNS from this snapshot instead of the network.
+    pub dns_snapshot: Option<PathBuf>,
+    /// Record the DNS answers a live run used into this file.
+    pub record_snapshot: Option<PathBuf>,
+    /// The client IP, as an MTA passes it; overrides the Received chain.
+    pub client_ip: Option<IpAddr>,
+    /// The HELO name, as an MTA passes it.
+    pub helo: Option<String>,
+    /// The MAIL FROM address, as an MTA passes it (`<>` or empty for the null sender).
+    pub mail_from: Option<String>,
+}
+
+/// One message's triage.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Where the message came from (a file name or `<stdin>`).
+    pub input: String,
+    /// The parsed message.
+    pub message: Message,
+    /// The originating hop.
+    pub origin: Origin,
+    /// The envelope authentication used.
+    pub envelope: Envelope,
+    /// Authentication results.
+    pub auth: AuthResults,
+    /// The decision and all evidence.
+    pub verdict: Verdict,
+}
+
+/// The pipeline, built once per run.
+pub struct Triage {
+    settings: Settings,
+    dns: DnsView,
+}
+
+impl Triage {
+    /// Builds the DNS view the settings ask for. Must run inside a tokio runtime.
+    pub async fn new(settings: Settings) -> Result<Triage> {
+        let dns_settings = DnsSettings {
+            nameserver: settings.config.dns.nameserver,
+            timeout: settings.config.dns.timeout(),
+            attempts: settings.config.dns.attempts,
+            budget: settings.config.dns.budget(),
+        };
+        let dns = match (&settings.dns_snapshot, &settings.record_snapshot) {
+            (Some(path), _) => DnsView::snapshot(Snapshot::load(path)?, &dns_settings).await?,
+            (None, Some(_)) => DnsView::recording(&dns_settings).await?,
+            (None, None) => DnsView::live(&dns_settings),
+        };
+        Ok(Triage { settings, dns })
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Writes the recorded snapshot, for `--record-snapshot`.
+    pub fn save_recording(&self) -> Result<()> {
+        if let (Some(path), Some(snapshot)) = (&self.settings.record_snapshot, self.dns.recorded())
+        {
+            snapshot.save(path)?;
+        }
+        Ok(())
+    }
+
+    /// Triages raw message bytes. `input` names the source in errors and reports.
+    pub async fn check(&self, raw: Vec<u8>, input: &str) -> Result<Report> {
+        let config = &self.settings.config;
+        let message = Message::parse(raw, input)?;
+        let origin = self.origin(&message);
+        let envelope = Envelope {
+            ip: origin.ip,
+            helo: self.settings.helo.clone().or_else(|| origin.helo.clone()),
+            mail_from: self
+                .settings
+                .mail_from
+                .as_deref()
+                .map(|m| m.trim_matches(|c| c == '<' || c == '>').to_string())
+                .or_else(|| message.return_path.clone()),
+            receiver: origin.receiver.clone(),
+        };
+
+        let trusted = auth::results::trusted(&message, &origin, &config.trusted_authserv_ids);
+        let results = match (config.auth_source, trusted.results) {
+            (AuthSourceSetting::Auto | AuthSourceSetting::AuthenticationResults, Some(r)) => r,
+            (AuthSourceSetting::AuthenticationResults, None) => {
+                let mut r = AuthResults::empty(AuthSource::AuthenticationResults);
+                r.unverifiable =
+                    Some("the message has no trusted Authentication-Results header".into());
+                r
+            }
+            _ => auth::verify(&self.dns, message.raw(), &envelope).await,
+        };
+
+        let from_domain = message.from_domain();
+        let mut evidence =
+            auth::evidence(&results, from_domain.as_deref(), &config.protected_domains);
+        evidence.extend(context_evidence(&message, &origin));
+        evidence.extend(trusted.evidence);
+        let verdict = Verdict::from_evidence(evidence);
+        Ok(Report {
+            input: input.to_string(),
+            message,
+            origin,
+            envelope,
+            auth: results,
+            verdict,
+        })
+    }
+
+    fn origin(&self, message: &Message) -> Origin {
+        match self.settings.client_ip {
+            Some(ip) => Origin {
+                ip: Some(ip),
+                helo: self.settings.helo.clone(),
+                receiver: None,
+                hop: None,
+                trusted_hops: 0,
+                source: OriginSource::Override,
+                relays_configured: !self.settings.config.trusted_relays.is_empty(),
+                // The MTA is receiving the message now: nothing in it was written by us.
+                trusted_fields: 0,
+            },
+            None => originate(
+                &message.received,
+                &self.settings.config.trusted_relays,
+                message.fields.len(),
+            ),
+        }
+    }
+}
+
+fn context_evidence(message: &Message, origin: &Origin) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    match (origin.ip, origin.source) {
+        (Some(ip), source) => {
+            let how = match source {
+                OriginSource::Override => "the command line (--client-ip)".to_string(),
+                _ if origin.trusted_hops == 0 => "the topmost Received header".to_string(),
+                _ => format!(
+                    "Received header {} after {} trusted hop(s)",
+                    origin.hop.map_or(0, |h| h + 1),
+                    origin.trusted_hops
+                ),
+            };
+            out.push(
+                Evidence::new(&codes::ORIGIN, Strength::Info)
+                    .fact("ip", ip.to_string())
+                    .fact(
+                        "helo",
+                        origin.helo.clone().unwrap_or_else(|| "unknown".into()),
+                    )
+                    .fact("how", how),
+            );
+            if !origin.relays_configured && source == OriginSource::Received {
+                out.push(Evidence::new(&codes::NO_TRUSTED_RELAYS, Strength::Info));
+            }
+        }
+        (None, _) => out.push(Evidence::new(&codes::NO_CLIENT_IP, Strength::Info)),
+    }
+    match message.from.len() {
+        0 => out.push(
+            Evidence::new(&codes::FROM_PROBLEM, Strength::Weak).fact("problem", "is missing"),
+        ),
+        1 if message.from[0].address.is_none() => out.push(
+            Evidence::new(&codes::FROM_PROBLEM, Strength::Weak)
+                .fact("problem", "holds no valid address"),
+        ),
+        1 => {}
+        n => out.push(
+            Evidence::new(&codes::FROM_PROBLEM, Strength::Weak)
+                .fact("problem", format!("holds {n} addresses")),
+        ),
+    }
+    for p in &message.problems {
+        out.push(
+            Evidence::new(&codes::PARSE_PROBLEM, Strength::Info)
+                .fact("what", &p.what)
+                .fact("problem", &p.problem),
+        );
+    }
+    out.push(Evidence::new(&codes::NO_PROFILES, Strength::Info));
+    out
+}
