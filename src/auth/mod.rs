@@ -9,7 +9,7 @@ pub mod dns;
 pub mod results;
 mod verify;
 
-pub use verify::{Envelope, verify};
+pub use verify::{Envelope, SpfChecks, spf, verify};
 
 use crate::evidence::{Evidence, Strength, codes};
 use serde::Serialize;

@@ -61,43 +61,10 @@ async fn verify_all(
         return results;
     };
 
-    let receiver = envelope.receiver.as_deref().unwrap_or("localhost");
-    let helo = envelope
-        .helo
-        .as_deref()
-        .filter(|h| is_domain(h))
-        .map(|h| h.trim_end_matches('.').to_ascii_lowercase());
-    let mail_from = envelope.mail_from.clone().unwrap_or_default();
-
-    // SPF (RFC 7208 §2.3, §2.4): HELO and MAIL FROM are separate identities. DMARC uses the
-    // MAIL FROM result, or the HELO result for the null sender (RFC 7489 §3.1.2).
-    let mut dmarc_spf = mail_auth::SpfOutput::default();
-    let mut dmarc_spf_domain = String::new();
-    if let Some(ip) = envelope.ip {
-        let helo_name = helo.as_deref().unwrap_or("");
-        if !helo_name.is_empty() {
-            let out = auth
-                .verify_spf(SpfParameters::verify_ehlo(ip, helo_name, receiver))
-                .await;
-            results.helo = Some(spf_check(SpfIdentity::Helo, helo_name, ip, &out));
-            if mail_from.is_empty() {
-                dmarc_spf_domain = helo_name.to_string();
-                dmarc_spf = out;
-            }
-        }
-        if let Some(domain) = crate::message::domain_of(&mail_from) {
-            let out = auth
-                .verify_spf(SpfParameters::verify_mail_from(
-                    ip, helo_name, receiver, &mail_from,
-                ))
-                .await;
-            results.spf = Some(spf_check(SpfIdentity::MailFrom, &domain, ip, &out));
-            dmarc_spf_domain = domain;
-            dmarc_spf = out;
-        } else {
-            results.spf = results.helo.clone();
-        }
-    }
+    let spf = spf(view, envelope).await;
+    results.helo = spf.helo;
+    results.spf = spf.mail_from;
+    let (dmarc_spf, dmarc_spf_domain) = spf.for_dmarc;
 
     let dkim = auth.verify_dkim(&message).await;
     results.dkim = dkim.iter().map(dkim_check).collect();
@@ -152,6 +119,58 @@ async fn verify_all(
         });
     }
     results
+}
+
+/// The SPF checks of one envelope.
+pub struct SpfChecks {
+    /// The HELO identity, when the HELO name is a domain.
+    pub helo: Option<SpfCheck>,
+    /// The identity DMARC uses: MAIL FROM, or HELO for the null sender.
+    pub mail_from: Option<SpfCheck>,
+    /// mail-auth's output and domain for that identity, as DMARC needs them.
+    for_dmarc: (mail_auth::SpfOutput, String),
+}
+
+/// SPF for the envelope (RFC 7208 §2.3, §2.4): HELO and MAIL FROM are separate identities.
+/// DMARC uses the MAIL FROM result, or the HELO result for the null sender (RFC 7489 §3.1.2).
+/// Without a client IP nothing is checked.
+pub async fn spf(view: &DnsView, envelope: &Envelope) -> SpfChecks {
+    let auth = view.authenticator();
+    let mut checks = SpfChecks {
+        helo: None,
+        mail_from: None,
+        for_dmarc: (mail_auth::SpfOutput::default(), String::new()),
+    };
+    let Some(ip) = envelope.ip else {
+        return checks;
+    };
+    let receiver = envelope.receiver.as_deref().unwrap_or("localhost");
+    let helo = envelope
+        .helo
+        .as_deref()
+        .filter(|h| is_domain(h))
+        .map(|h| h.trim_end_matches('.').to_ascii_lowercase());
+    let helo_name = helo.as_deref().unwrap_or("");
+    let mail_from = envelope.mail_from.as_deref().unwrap_or("");
+    if !helo_name.is_empty() {
+        let out = auth
+            .verify_spf(SpfParameters::verify_ehlo(ip, helo_name, receiver))
+            .await;
+        checks.helo = Some(spf_check(SpfIdentity::Helo, helo_name, ip, &out));
+        checks.for_dmarc = (out, helo_name.to_string());
+    }
+    if let Some(domain) = crate::message::domain_of(mail_from) {
+        let out = auth
+            .verify_spf(SpfParameters::verify_mail_from(
+                ip, helo_name, receiver, mail_from,
+            ))
+            .await;
+        checks.mail_from = Some(spf_check(SpfIdentity::MailFrom, &domain, ip, &out));
+        checks.for_dmarc = (out, domain);
+    } else {
+        checks.mail_from = checks.helo.clone();
+    }
+    checks
 }
 
 fn is_domain(name: &str) -> bool {
