@@ -1,3 +1,4 @@
+#![allow(unreachable_pub)]
 //! The single integration test target (`autotests = false`): the heavy dependency graph is
 //! linked once. Each module is one subject.
 
@@ -6,3 +7,15 @@ mod util;
 
 /// The public conformance suites (SPF, DKIM, ARC, DMARC, PSL) through impostor's code.
 mod conformance;
+
+/// The binary end to end: exit codes, bad input, escaping, annotate, DNS failures.
+mod cli;
+
+/// The JSON output against an independent copy of its schema.
+mod json;
+
+/// README and example config kept true to the code.
+mod docs;
+
+/// Every fixture message against its expected results.
+mod cases;

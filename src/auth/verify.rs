@@ -29,65 +29,158 @@ pub struct Envelope {
 }
 
 /// Authenticates `raw` against the DNS view. Never fails: every problem is a result.
+///
+/// SPF, DKIM and ARC run concurrently, then DMARC, all against one deadline (the view's
+/// per-message budget). A check the deadline cuts short is a `temperror`, so a slow or dead
+/// resolver leaves the message unverifiable, never authenticated.
 pub async fn verify(view: &DnsView, raw: &[u8], envelope: &Envelope) -> AuthResults {
     let source = match view.kind() {
         ViewKind::Live => AuthSource::Dns,
         ViewKind::Snapshot => AuthSource::Snapshot,
     };
-    let budget = view.budget();
-    match tokio::time::timeout(budget, verify_all(view, raw, envelope, source)).await {
-        Ok(results) => results,
-        Err(_) => {
-            let mut r = AuthResults::empty(source);
-            r.unverifiable = Some(format!(
-                "the DNS budget of {} ms for this message ran out",
-                budget.as_millis()
-            ));
-            r
-        }
-    }
-}
-
-async fn verify_all(
-    view: &DnsView,
-    raw: &[u8],
-    envelope: &Envelope,
-    source: AuthSource,
-) -> AuthResults {
     let auth = view.authenticator();
     let mut results = AuthResults::empty(source);
     let Some(message) = AuthenticatedMessage::parse(raw) else {
         results.unverifiable = Some("the message could not be parsed for authentication".into());
         return results;
     };
+    let budget = view.budget();
+    let deadline = tokio::time::Instant::now() + budget;
+    let out_of_time = format!(
+        "the DNS budget of {} ms for this message ran out",
+        budget.as_millis()
+    );
+    let (spf, dkim, arc) = tokio::join!(
+        tokio::time::timeout_at(deadline, spf(view, envelope)),
+        tokio::time::timeout_at(deadline, auth.verify_dkim(&message)),
+        tokio::time::timeout_at(deadline, auth.verify_arc(&message)),
+    );
 
-    let spf = spf(view, envelope).await;
-    results.helo = spf.helo;
-    results.spf = spf.mail_from;
-    let (dmarc_spf, dmarc_spf_domain) = spf.for_dmarc;
+    let (dmarc_spf, dmarc_spf_domain) = match spf {
+        Ok(spf) => {
+            results.helo = spf.helo;
+            results.spf = spf.mail_from;
+            spf.for_dmarc
+        }
+        Err(_) => {
+            results.unverifiable = Some(out_of_time.clone());
+            let timed_out = |identity, domain: String| SpfCheck {
+                identity,
+                domain,
+                ip: envelope.ip,
+                result: AuthResult::TempError,
+                reason: Some(out_of_time.clone()),
+            };
+            if let Some(helo) = envelope.helo.as_deref().filter(|h| is_domain(h)) {
+                results.helo = Some(timed_out(SpfIdentity::Helo, helo.to_ascii_lowercase()));
+            }
+            results.spf = match envelope
+                .mail_from
+                .as_deref()
+                .and_then(crate::message::domain_of)
+            {
+                Some(d) => Some(timed_out(SpfIdentity::MailFrom, d)),
+                None => results.helo.clone(),
+            };
+            if envelope.ip.is_none() {
+                results.spf = None;
+                results.helo = None;
+            }
+            let mut out = mail_auth::SpfOutput::default();
+            out = out.with_result(SpfResult::TempError);
+            let domain = results
+                .spf
+                .as_ref()
+                .map(|s| s.domain.clone())
+                .unwrap_or_default();
+            (out, domain)
+        }
+    };
 
-    let dkim = auth.verify_dkim(&message).await;
-    results.dkim = dkim.iter().map(dkim_check).collect();
+    let dkim = match dkim {
+        Ok(dkim) => {
+            results.dkim = dkim.iter().map(dkim_check).collect();
+            dkim
+        }
+        Err(_) => {
+            results.unverifiable = Some(out_of_time.clone());
+            results.dkim = message
+                .dkim_headers
+                .iter()
+                .map(|h| DkimCheck {
+                    domain: h.header.d.to_ascii_lowercase(),
+                    selector: h.header.s.clone(),
+                    algorithm: h.header.a.name().to_string(),
+                    canonicalization: Some(format!(
+                        "{}/{}",
+                        canon(h.header.ch),
+                        canon(h.header.cb)
+                    )),
+                    result: AuthResult::TempError,
+                    reason: Some(out_of_time.clone()),
+                })
+                .collect();
+            Vec::new()
+        }
+    };
 
-    let arc = auth.verify_arc(&message).await;
-    let sets = arc.sets();
-    results.arc = Some(ArcCheck {
-        result: dkim_word(arc.result()),
-        sets: sets.len(),
-        sealer: sets.last().map(|s| s.seal.header.d.clone()),
-        reason: reason_of(arc.result()),
-    })
+    results.arc = match arc {
+        Ok(arc) => {
+            let sets = arc.sets();
+            Some(ArcCheck {
+                // RFC 8617 §5.2 knows only pass, fail and none for a chain: anything else fails.
+                result: match dkim_word(arc.result()) {
+                    r @ (AuthResult::Pass | AuthResult::None | AuthResult::TempError) => r,
+                    _ => AuthResult::Fail,
+                },
+                sets: sets.len(),
+                sealer: sets.last().map(|s| s.seal.header.d.clone()),
+                reason: reason_of(arc.result()),
+            })
+        }
+        Err(_) => Some(ArcCheck {
+            result: AuthResult::TempError,
+            sets: message.as_headers.len(),
+            sealer: None,
+            reason: Some(out_of_time.clone()),
+        }),
+    }
     .filter(|a| a.sets > 0 || a.result != AuthResult::None);
 
+    let from_domain = crate::message::domain_of(message.from()).unwrap_or_default();
     if !message.from().is_empty() {
-        let dmarc = auth
-            .verify_dmarc(DmarcParameters::new(
-                &message,
-                &dkim,
-                &dmarc_spf_domain,
-                &dmarc_spf,
-            ))
-            .await;
+        let timed_out = results.unverifiable.is_some();
+        let dmarc = if timed_out {
+            Err(())
+        } else {
+            tokio::time::timeout_at(
+                deadline,
+                auth.verify_dmarc(DmarcParameters::new(
+                    &message,
+                    &dkim,
+                    &dmarc_spf_domain,
+                    &dmarc_spf,
+                )),
+            )
+            .await
+            .map_err(|_| ())
+        };
+        let Ok(dmarc) = dmarc else {
+            results.unverifiable = Some(out_of_time.clone());
+            results.dmarc = Some(DmarcCheck {
+                domain: from_domain,
+                result: AuthResult::TempError,
+                policy: None,
+                p: None,
+                sp: None,
+                adkim: None,
+                aspf: None,
+                spf_aligned: false,
+                dkim_aligned: false,
+                reason: Some(out_of_time),
+            });
+            return results;
+        };
         let record = dmarc.dmarc_record();
         let result = match dmarc.result() {
             DmarcResult::Pass => AuthResult::Pass,
@@ -101,7 +194,7 @@ async fn verify_all(
             _ => None,
         };
         let domain = if dmarc.domain().is_empty() {
-            crate::message::domain_of(message.from()).unwrap_or_default()
+            from_domain
         } else {
             dmarc.domain().to_string()
         };
@@ -153,24 +246,69 @@ pub async fn spf(view: &DnsView, envelope: &Envelope) -> SpfChecks {
     let helo_name = helo.as_deref().unwrap_or("");
     let mail_from = envelope.mail_from.as_deref().unwrap_or("");
     if !helo_name.is_empty() {
-        let out = auth
-            .verify_spf(SpfParameters::verify_ehlo(ip, helo_name, receiver))
-            .await;
+        let out = match duplicate_spf(view, helo_name).await {
+            Some(dup) => dup,
+            None => {
+                auth.verify_spf(SpfParameters::verify_ehlo(ip, helo_name, receiver))
+                    .await
+            }
+        };
         checks.helo = Some(spf_check(SpfIdentity::Helo, helo_name, ip, &out));
         checks.for_dmarc = (out, helo_name.to_string());
     }
     if let Some(domain) = crate::message::domain_of(mail_from) {
-        let out = auth
-            .verify_spf(SpfParameters::verify_mail_from(
-                ip, helo_name, receiver, mail_from,
-            ))
-            .await;
+        let out = match duplicate_spf(view, &domain).await {
+            Some(dup) => dup,
+            None => {
+                auth.verify_spf(SpfParameters::verify_mail_from(
+                    ip, helo_name, receiver, mail_from,
+                ))
+                .await
+            }
+        };
         checks.mail_from = Some(spf_check(SpfIdentity::MailFrom, &domain, ip, &out));
         checks.for_dmarc = (out, domain);
     } else {
         checks.mail_from = checks.helo.clone();
     }
     checks
+}
+
+/// RFC 7208 §4.5: two or more SPF records for a domain are a permerror. mail-auth evaluates
+/// the first record that parses instead, so impostor checks the count itself for the
+/// identity's own domain (the answer is cached by the resolver for mail-auth's lookup).
+/// Records reached through `include:` and `redirect=` are still mail-auth's to select.
+async fn duplicate_spf(view: &DnsView, domain: &str) -> Option<mail_auth::SpfOutput> {
+    let lookup = view
+        .authenticator()
+        .0
+        .txt_lookup(format!("{}.", domain.trim_end_matches('.')))
+        .await
+        .ok()?;
+    let count = lookup
+        .answers()
+        .iter()
+        .filter(|r| match &r.data {
+            hickory_proto::rr::RData::TXT(txt) => {
+                let text: Vec<u8> = txt
+                    .txt_data
+                    .iter()
+                    .flat_map(|s| s.iter().copied())
+                    .collect();
+                is_spf_record(&text)
+            }
+            _ => false,
+        })
+        .count();
+    (count > 1)
+        .then(|| mail_auth::SpfOutput::new(domain.to_string()).with_result(SpfResult::PermError))
+}
+
+/// RFC 7208 §4.5: a record is SPF when it starts with "v=spf1" followed by a space or ends.
+fn is_spf_record(text: &[u8]) -> bool {
+    text.len() >= 6
+        && text[..6].eq_ignore_ascii_case(b"v=spf1")
+        && (text.len() == 6 || text[6] == b' ')
 }
 
 fn is_domain(name: &str) -> bool {
@@ -237,6 +375,11 @@ fn canon(c: Canonicalization) -> &'static str {
 fn dkim_word(r: &DkimResult) -> AuthResult {
     match r {
         DkimResult::Pass => AuthResult::Pass,
+        // mail-auth reports a body hash mismatch as neutral; RFC 6376 §6.1.3 makes it a
+        // PERMFAIL, and for an agent a changed body is a failed signature.
+        DkimResult::Neutral(MaError::Dkim(mail_auth::dkim::DkimError::FailedBodyHashMatch)) => {
+            AuthResult::Fail
+        }
         DkimResult::Neutral(_) => AuthResult::Neutral,
         DkimResult::Fail(_) => AuthResult::Fail,
         DkimResult::PermError(_) => AuthResult::PermError,

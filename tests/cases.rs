@@ -1,0 +1,206 @@
+//! Every `fixtures/mail/NAME.eml` against its `NAME.expect.toml`: the originating hop and the
+//! SPF, DKIM, DMARC and ARC results, once through the fixture zone served by a real DNS server
+//! on loopback and once through the same zone as a snapshot file. The verdict levels the
+//! decision table gives are listed here, next to why.
+
+use crate::util::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Verdict levels with authentication evidence only (no profiles, no request rules yet).
+const LEVELS: &[(&str, &str)] = &[
+    // DMARC fails under p=reject/quarantine, or a forged A-R is ignored and DNS says fail.
+    ("ar-forged", "likely_spoofed"),
+    ("dmarc-fail-reject", "likely_spoofed"),
+    ("dmarc-fail-quarantine", "likely_spoofed"),
+    ("dmarc-subdomain-policy", "likely_spoofed"),
+    ("dmarc-strict-fail", "likely_spoofed"),
+    ("spf-fail", "likely_spoofed"),
+    ("dkim-fail-header", "likely_spoofed"),
+    // DMARC fails under p=none: one medium signal, a suspicious sender.
+    ("dmarc-fail-none", "caution"),
+    // Aligned DMARC pass, including forwarded mail whose SPF broke.
+    ("ar-trusted", "clear"),
+    ("dmarc-forwarded", "clear"),
+    ("dmarc-pass-reject", "clear"),
+    ("dkim-multi", "clear"),
+    ("spf-pass", "clear"),
+    // No DMARC record and nothing failing: unknown sender, no request: clear.
+    ("spf-none", "clear"),
+    ("spf-neutral", "clear"),
+];
+
+fn expectations() -> Vec<(String, toml::Table)> {
+    mail_fixtures()
+        .iter()
+        .filter_map(|eml| {
+            let expect = eml.with_extension("expect.toml");
+            let text = std::fs::read_to_string(&expect).ok()?;
+            let name = eml.file_stem()?.to_str()?.to_string();
+            Some((name, toml::from_str(&text).expect("expect file parses")))
+        })
+        .collect()
+}
+
+fn run_all(source: &[&str]) -> BTreeMap<String, Value> {
+    let cfg = config();
+    let mut args = vec!["check", "--json", "--config", s(&cfg)];
+    args.extend(source);
+    let files = mail_fixtures();
+    args.extend(files.iter().map(|p| s(p)));
+    let out = run(&args, None);
+    assert!(
+        code(&out) < 60,
+        "error exit {}: {}",
+        code(&out),
+        stderr(&out)
+    );
+    json_lines(&out)
+        .into_iter()
+        .map(|v| {
+            let input = v["input"].as_str().unwrap();
+            let name = input
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .trim_end_matches(".eml")
+                .to_string();
+            (name, v)
+        })
+        .collect()
+}
+
+fn str_of(v: &Value) -> String {
+    v.as_str()
+        .map_or_else(|| "none".to_string(), str::to_string)
+}
+
+fn compare(name: &str, expect: &toml::Table, got: &Value, problems: &mut Vec<String>) {
+    let mut check = |what: &str, want: String, have: String| {
+        if want != have {
+            problems.push(format!("{name}: {what}: expected {want}, got {have}"));
+        }
+    };
+    let e = |k: &str| expect.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    if let Some(ip) = e("client_ip") {
+        check("client ip", ip, str_of(&got["origin"]["ip"]));
+    }
+    if let Some(helo) = e("helo") {
+        check("helo", helo, str_of(&got["origin"]["helo"]));
+    }
+    if let Some(mf) = e("mail_from") {
+        check("mail from", mf, str_of(&got["origin"]["mail_from"]));
+    }
+    let Some(auth) = expect.get("auth").and_then(|a| a.as_table()) else {
+        return;
+    };
+    let a = |k: &str| auth.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let g = &got["auth"];
+    if let Some(spf) = a("spf") {
+        check("spf", spf, str_of(&g["spf"]["result"]));
+    }
+    // An Authentication-Results header reports one SPF identity, not both.
+    let from_header = g["source"] == "authentication-results";
+    if let Some(helo) = a("spf_helo").filter(|_| !from_header) {
+        check("spf helo", helo, str_of(&g["helo"]["result"]));
+    }
+    if let Some(dkim) = auth.get("dkim").and_then(|d| d.as_array()) {
+        let want: Vec<String> = dkim
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let have: Vec<String> = g["dkim"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| str_of(&d["result"]))
+            .collect();
+        check("dkim", format!("{want:?}"), format!("{have:?}"));
+    }
+    if let Some(domains) = auth.get("dkim_domains").and_then(|d| d.as_array()) {
+        let want: Vec<String> = domains
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let have: Vec<String> = g["dkim"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| str_of(&d["domain"]))
+            .collect();
+        check("dkim domains", format!("{want:?}"), format!("{have:?}"));
+    }
+    if let Some(dmarc) = a("dmarc") {
+        check("dmarc", dmarc, str_of(&g["dmarc"]["result"]));
+    }
+    if let Some(policy) = a("dmarc_policy") {
+        check("dmarc policy", policy, str_of(&g["dmarc"]["policy"]));
+    }
+    if let Some(arc) = a("arc") {
+        check("arc", arc, str_of(&g["arc"]["result"]));
+    }
+}
+
+fn check_source(source: &[&str]) {
+    let got = run_all(source);
+    let mut problems = Vec::new();
+    let expectations = expectations();
+    assert!(
+        expectations.len() >= 30,
+        "fixtures missing: {}",
+        expectations.len()
+    );
+    for (name, expect) in &expectations {
+        match got.get(name) {
+            Some(v) => compare(name, expect, v, &mut problems),
+            None => problems.push(format!("{name}: no output")),
+        }
+    }
+    for (name, level) in LEVELS {
+        let have = got.get(*name).map(|v| str_of(&v["verdict"]["level"]));
+        if have.as_deref() != Some(level) {
+            problems.push(format!("{name}: level: expected {level}, got {have:?}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} mismatches:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn fixtures_through_a_dns_server_on_loopback() {
+    let z = zone().to_string();
+    check_source(&["--nameserver", &z]);
+}
+
+#[test]
+fn fixtures_through_the_snapshot_file() {
+    let zone = fixture("dns/zone.json");
+    check_source(&["--dns-snapshot", s(&zone)]);
+}
+
+#[test]
+fn exit_status_is_the_most_severe_verdict() {
+    let zone = fixture("dns/zone.json");
+    let cfg = config();
+    let one = |name: &str| {
+        let path = fixture(&format!("mail/{name}.eml"));
+        code(&run(
+            &[
+                "check",
+                "--config",
+                s(&cfg),
+                "--dns-snapshot",
+                s(&zone),
+                s(&path),
+            ],
+            None,
+        ))
+    };
+    assert_eq!(one("dmarc-pass-reject"), 0);
+    assert_eq!(one("dmarc-fail-none"), 10);
+    assert_eq!(one("dmarc-fail-reject"), 30);
+}
