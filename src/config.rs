@@ -155,10 +155,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
     let config: Config = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
         let mut problem = e.message().trim().replace('\n', "; ");
-        if let Some(key) = line.and_then(|l| key_at(text, l)) {
-            if !problem.contains(&key) {
-                problem = format!("{key}: {problem}");
-            }
+        if let Some(key) = line.and_then(|l| key_at(text, l))
+            && !problem.contains(&key)
+        {
+            problem = format!("{key}: {problem}");
         }
         Error::Config {
             path: path.to_path_buf(),

@@ -41,6 +41,14 @@ pub enum Error {
         /// Why.
         problem: String,
     },
+    /// impostor itself failed on an input (a bug); the input was skipped.
+    #[error("{input}: internal error, message skipped (please report): {problem}")]
+    Internal {
+        /// File name, or `<stdin>`.
+        input: String,
+        /// The panic message.
+        problem: String,
+    },
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),

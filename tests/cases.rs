@@ -91,6 +91,20 @@ fn compare(name: &str, expect: &toml::Table, got: &Value, problems: &mut Vec<Str
     if let Some(mf) = e("mail_from") {
         check("mail from", mf, str_of(&got["origin"]["mail_from"]));
     }
+    // Decoded originator fields (RFC 2047 in UTF-8, ISO-2022-JP, Shift_JIS, EUC-JP).
+    if let Some(m) = expect.get("message").and_then(|m| m.as_table()) {
+        let f = |k: &str| m.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let msg = &got["message"];
+        if let Some(from) = f("from") {
+            check("from", from, str_of(&msg["from"][0]["address"]));
+        }
+        if let Some(name) = f("from_name") {
+            check("from name", name, str_of(&msg["from"][0]["name"]));
+        }
+        if let Some(subject) = f("subject") {
+            check("subject", subject, str_of(&msg["subject"]));
+        }
+    }
     let Some(auth) = expect.get("auth").and_then(|a| a.as_table()) else {
         return;
     };
@@ -180,6 +194,58 @@ fn fixtures_through_a_dns_server_on_loopback() {
 fn fixtures_through_the_snapshot_file() {
     let zone = fixture("dns/zone.json");
     check_source(&["--dns-snapshot", s(&zone)]);
+}
+
+#[test]
+fn forged_and_untrusted_authentication_results_are_reported_and_ignored() {
+    let zone = fixture("dns/zone.json");
+    let cfg = config();
+    let path = fixture("mail/ar-forged.eml");
+    let out = run(
+        &[
+            "check",
+            "--json",
+            "--config",
+            s(&cfg),
+            "--dns-snapshot",
+            s(&zone),
+            s(&path),
+        ],
+        None,
+    );
+    let v = &json_lines(&out)[0];
+    assert_eq!(
+        v["auth"]["source"], "snapshot",
+        "the forged header must not be used"
+    );
+    let codes: Vec<&str> = v["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"context.auth_results_forged"), "{codes:?}");
+    assert!(
+        codes.contains(&"context.auth_results_untrusted"),
+        "{codes:?}"
+    );
+
+    let trusted = fixture("mail/ar-trusted.eml");
+    let out = run(
+        &[
+            "check",
+            "--json",
+            "--config",
+            s(&cfg),
+            "--dns-snapshot",
+            s(&zone),
+            s(&trusted),
+        ],
+        None,
+    );
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["auth"]["source"], "authentication-results");
+    assert_eq!(v["auth"]["authserv_id"], "mx1.support.example.co.jp");
 }
 
 #[test]

@@ -345,3 +345,42 @@ fn mta_overrides_replace_the_received_chain() {
     assert_eq!(v["auth"]["spf"]["identity"], "helo");
     assert_eq!(v["auth"]["spf"]["domain"], "mx.override.example");
 }
+
+#[test]
+fn config_is_found_in_the_xdg_config_dir() {
+    let home = scratch("xdg");
+    std::fs::create_dir_all(home.join("impostor")).unwrap();
+    std::fs::write(
+        home.join("impostor/impostor.toml"),
+        "protected_domains = [\"example.co.jp\"]\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_impostor"))
+        .args(["config", "check"])
+        .env_remove("IMPOSTOR_CONFIG")
+        .env("XDG_CONFIG_HOME", &home)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("protected_domains: example.co.jp"));
+}
+
+#[test]
+fn japanese_output() {
+    let out = run(
+        &[
+            "check",
+            "--lang",
+            "ja",
+            "--config",
+            s(&config()),
+            "--nameserver",
+            &zone_arg(),
+        ],
+        Some(PLAIN.as_bytes()),
+    );
+    let text = stdout(&out);
+    assert!(text.contains("問題なし"), "{text}");
+    assert!(text.contains("認証"), "{text}");
+    assert!(text.contains("通常どおり対応してください。"), "{text}");
+}

@@ -52,6 +52,7 @@ fn readme_exit_code_table_is_complete() {
         Exit::BadInput,
         Exit::Unreadable,
         Exit::Unavailable,
+        Exit::Internal,
         Exit::Output,
         Exit::Config,
     ];

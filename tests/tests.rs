@@ -19,3 +19,6 @@ mod docs;
 
 /// Every fixture message against its expected results.
 mod cases;
+
+/// Damaged messages through the whole pipeline: no panic, no hang.
+mod robustness;

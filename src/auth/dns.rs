@@ -695,7 +695,7 @@ mod tests {
     #[test]
     fn long_txt_is_split_on_char_boundaries() {
         let long = "é".repeat(200);
-        let parts = split_255(&[long.clone()]);
+        let parts = split_255(std::slice::from_ref(&long));
         assert!(parts.iter().all(|p| p.len() <= 255));
         assert_eq!(parts.concat(), long);
     }

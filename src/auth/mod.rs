@@ -303,13 +303,13 @@ pub fn evidence(
     match &results.dmarc {
         Some(d) => out.push(dmarc_evidence(d, is_protected, results)),
         None => {
-            if let (Some(domain), true) = (from_domain, is_protected) {
-                if !aligned_pass(results, domain) {
-                    out.push(
-                        Evidence::new(&codes::DMARC_FAIL_PROTECTED, Strength::Strong)
-                            .fact("domain", domain),
-                    );
-                }
+            if let (Some(domain), true) = (from_domain, is_protected)
+                && !aligned_pass(results, domain)
+            {
+                out.push(
+                    Evidence::new(&codes::DMARC_FAIL_PROTECTED, Strength::Strong)
+                        .fact("domain", domain),
+                );
             }
         }
     }

@@ -52,7 +52,7 @@ pub fn parse(value: &str) -> Option<AuthResultsHeader> {
         .to_ascii_lowercase();
     let mut results = Vec::new();
     for part in parts {
-        let tokens = tokens(&part);
+        let tokens = tokens(part);
         let Some((method, result)) = tokens.first().and_then(|t| t.split_once('=')) else {
             continue;
         };
@@ -69,7 +69,7 @@ pub fn parse(value: &str) -> Option<AuthResultsHeader> {
         }
         let comment = comments
             .iter()
-            .find(|(pos, _)| part_contains(&text, &part, *pos))
+            .find(|(pos, _)| part_contains(&text, part, *pos))
             .map(|(_, c)| c.clone());
         results.push(ResInfo {
             method,

@@ -72,6 +72,17 @@ fn read_input(path: Option<&Path>, limit: usize) -> Result<(Vec<u8>, String)> {
     Ok((buf, name))
 }
 
+fn panic_text(err: tokio::task::JoinError) -> String {
+    match err.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into()),
+        Err(e) => e.to_string(),
+    }
+}
+
 /// Runs `check`.
 pub(super) fn run(config_path: Option<&Path>, args: CheckArgs) -> Result<Exit> {
     let (settings, lang) = settings(config_path, &args)?;
@@ -112,19 +123,35 @@ pub(super) fn run(config_path: Option<&Path>, args: CheckArgs) -> Result<Exit> {
             problem: e.to_string(),
         })?;
     runtime.block_on(async move {
-        let triage = Triage::new(settings).await?;
+        let triage = std::sync::Arc::new(Triage::new(settings).await?);
         let mut exit = Exit::Clear;
         let stdout = std::io::stdout();
         for input in &inputs {
-            let outcome = async {
-                let (raw, name) = read_input(input.as_deref(), limit)?;
-                triage.check(raw, &name).await
-            }
-            .await;
+            // Each message runs in its own task, so a bug that panics on one message is
+            // reported as that message's error and the others still run.
+            let task = {
+                let triage = triage.clone();
+                let input = input.clone();
+                tokio::spawn(async move {
+                    let (raw, name) = read_input(input.as_deref(), limit)?;
+                    triage.check(raw, &name).await
+                })
+            };
+            let outcome = task.await.unwrap_or_else(|join| {
+                Err(Error::Internal {
+                    input: input
+                        .as_deref()
+                        .map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string()),
+                    problem: panic_text(join),
+                })
+            });
             let report = match outcome {
                 Ok(r) => r,
                 Err(err) => {
-                    report_error(&err);
+                    // A panic was already reported by the panic hook.
+                    if !matches!(err, Error::Internal { .. }) {
+                        report_error(&err);
+                    }
                     exit = combine(exit, Exit::for_error(&err));
                     continue;
                 }

@@ -121,6 +121,8 @@ pub enum Exit {
     Unreadable = 66,
     /// A service could not be started or reached.
     Unavailable = 69,
+    /// impostor failed on an input (a bug); the input was skipped.
+    Internal = 70,
     /// Output could not be written.
     Output = 74,
     /// The config file is invalid.
@@ -145,6 +147,7 @@ impl Exit {
             Error::BadInput { .. } => Exit::BadInput,
             Error::Config { .. } => Exit::Config,
             Error::Unavailable { .. } => Exit::Unavailable,
+            Error::Internal { .. } => Exit::Internal,
             Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Clear,
             Error::Output(_) => Exit::Output,
         }
@@ -162,6 +165,23 @@ pub(crate) fn report_error(err: &Error) {
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> ExitCode {
+    // A panic (a bug) is reported in one line; `check` then skips that input and goes on.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let text = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!(
+            "impostor: internal error{location}: {}",
+            crate::report::escape(&text)
+        );
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
