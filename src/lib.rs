@@ -22,6 +22,8 @@ pub mod error;
 pub mod evidence;
 pub mod message;
 pub mod report;
+pub mod request;
+pub mod text;
 pub mod triage;
 pub mod verdict;
 

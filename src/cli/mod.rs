@@ -3,6 +3,7 @@
 
 mod check;
 mod config;
+mod rules;
 
 use crate::error::Error;
 use crate::evidence::Lang;
@@ -33,6 +34,24 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// List or test the request rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// `impostor rules …`
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print every rule and cue, with its intent, risk and example counts.
+    List {
+        /// Extra rule files (`*.toml`) that extend or override the built-in ones.
+        dir: Option<PathBuf>,
+    },
+    /// Run every rule's example sentences; print each failure with its rule id.
+    Test {
+        /// Extra rule files (`*.toml`) that extend or override the built-in ones.
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `impostor config …`
@@ -200,6 +219,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Config(ConfigCommand::Check { file }) => {
             config::check(file.as_deref().or(cli.config.as_deref()))
         }
+        Command::Rules(RulesCommand::List { dir }) => rules::list(dir.as_deref()),
+        Command::Rules(RulesCommand::Test { dir }) => rules::test(dir.as_deref()),
     };
     match result {
         Ok(exit) => exit,

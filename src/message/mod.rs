@@ -5,6 +5,7 @@
 //! This module decides whether the bytes are a message at all; it never decides whether the
 //! message is trustworthy.
 
+pub mod body;
 mod received;
 
 pub use received::{Hop, Origin, OriginSource, originate};

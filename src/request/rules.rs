@@ -1,0 +1,570 @@
+//! Request rules kept as data: `rules/*.toml`, one file per language, embedded in the binary
+//! and extendable with `--rules DIR` (a later file overrides by rule id). Each rule carries
+//! its proof, positive and negative example sentences, which `cargo test` and
+//! `impostor rules test` run.
+//!
+//! A rule fires when an object term, an action term and a request marker occur within one
+//! sentence, inside a window counted in characters (Japanese) or tokens (English). Cues are
+//! patterns with an effect: `demote` (how-to questions, problem and incident reports,
+//! negations: never a request) or one of the escalation cues of DESIGN.md §4. All patterns
+//! are matched against folded text (`text::fold`: NFKC, lower case), so they are written in
+//! lower case and half-width.
+
+use super::intent::Intent;
+use crate::error::{Error, Result};
+use crate::text;
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const BUILTIN: &[(&str, &str)] = &[
+    ("rules/en.toml", include_str!("../../rules/en.toml")),
+    ("rules/ja.toml", include_str!("../../rules/ja.toml")),
+];
+
+/// How a rule's window is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// Whitespace-separated tokens (English and other spaced scripts).
+    Tokens,
+    /// Characters (Japanese).
+    Chars,
+}
+
+/// What a cue does.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// The sentence is a question, a report or a negation: never a request (R1).
+    Demote,
+    /// Pressure: urgency.
+    Urgency,
+    /// Pressure: authority ("the CEO asked").
+    Authority,
+    /// Pressure: secrecy ("keep this between us").
+    Secrecy,
+    /// The request is for someone else.
+    ThirdParty,
+    /// The sender steers verification away from the number on file.
+    AvoidVerification,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDef {
+    language: String,
+    window: Unit,
+    #[serde(default)]
+    patterns: BTreeMap<String, Vec<String>>,
+    #[serde(default, rename = "cue")]
+    cues: Vec<CueDef>,
+    #[serde(default, rename = "rule")]
+    rules: Vec<RuleDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CueDef {
+    id: String,
+    effect: Effect,
+    patterns: Vec<String>,
+    #[serde(default, rename = "match")]
+    matches: Vec<String>,
+    #[serde(default)]
+    no_match: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    id: String,
+    intent: Intent,
+    object: Vec<String>,
+    action: Vec<String>,
+    #[serde(default)]
+    marker: Option<Vec<String>>,
+    window: usize,
+    #[serde(default, rename = "match")]
+    matches: Vec<String>,
+    #[serde(default)]
+    no_match: Vec<String>,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// `language/id`, e.g. `ja/mfa_change.disable`.
+    pub id: String,
+    /// What it detects.
+    pub intent: Intent,
+    object: Regex,
+    action: Regex,
+    marker: Regex,
+    window: usize,
+    /// Sentences that must fire.
+    pub matches: Vec<String>,
+    /// Sentences that must not fire as a request.
+    pub no_match: Vec<String>,
+    /// The file it came from.
+    pub source: String,
+}
+
+/// A compiled cue.
+#[derive(Debug)]
+pub struct Cue {
+    /// `language/id`.
+    pub id: String,
+    /// Its effect.
+    pub effect: Effect,
+    regex: Regex,
+    /// Texts it must match.
+    pub matches: Vec<String>,
+    /// Texts it must not match.
+    pub no_match: Vec<String>,
+    /// The file it came from.
+    pub source: String,
+}
+
+impl Cue {
+    /// The first match in folded text.
+    pub fn find<'t>(&self, folded: &'t str) -> Option<regex::Match<'t>> {
+        self.regex.find(folded)
+    }
+}
+
+/// The rules of one language.
+#[derive(Debug)]
+pub struct Language {
+    /// The language code of the file (`en`, `ja`).
+    pub code: String,
+    /// The window unit.
+    pub unit: Unit,
+    /// The rules.
+    pub rules: Vec<Rule>,
+    /// The cues.
+    pub cues: Vec<Cue>,
+    /// Any object term of any rule: a sentence that matches none costs one pass.
+    prefilter: RegexSet,
+}
+
+/// Where a rule fired in a folded sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fire {
+    /// Index of the rule in its language.
+    pub rule: usize,
+    /// The span from the first to the last of the three terms, in the sentence.
+    pub span: std::ops::Range<usize>,
+}
+
+impl Language {
+    /// Rules that fire in one folded sentence (demotion is the caller's business).
+    pub fn fire(&self, sentence: &str) -> Vec<Fire> {
+        let candidates = self.prefilter.matches(sentence);
+        if !candidates.matched_any() {
+            return Vec::new();
+        }
+        candidates
+            .iter()
+            .filter_map(|i| {
+                let rule = &self.rules[i];
+                best_span(rule, sentence, self.unit).map(|span| Fire { rule: i, span })
+            })
+            .collect()
+    }
+
+    /// Whether a demoting cue matches the sentence, and which.
+    pub fn demoted_by(&self, sentence: &str) -> Option<&Cue> {
+        self.cues
+            .iter()
+            .find(|c| c.effect == Effect::Demote && c.regex.is_match(sentence))
+    }
+}
+
+fn best_span(rule: &Rule, s: &str, unit: Unit) -> Option<std::ops::Range<usize>> {
+    let objects: Vec<_> = rule.object.find_iter(s).map(|m| m.range()).collect();
+    if objects.is_empty() {
+        return None;
+    }
+    let actions: Vec<_> = rule.action.find_iter(s).map(|m| m.range()).collect();
+    let markers: Vec<_> = rule.marker.find_iter(s).map(|m| m.range()).collect();
+    let mut best: Option<std::ops::Range<usize>> = None;
+    for o in &objects {
+        for a in &actions {
+            for m in &markers {
+                let start = o.start.min(a.start).min(m.start);
+                let end = o.end.max(a.end).max(m.end);
+                let size = match unit {
+                    Unit::Chars => s[start..end].chars().count(),
+                    Unit::Tokens => s[start..end].split_whitespace().count(),
+                };
+                if size <= rule.window && best.as_ref().is_none_or(|b| end - start < b.len()) {
+                    best = Some(start..end);
+                }
+            }
+        }
+    }
+    best
+}
+
+/// All languages' rules.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// One entry per language.
+    pub languages: Vec<Language>,
+}
+
+/// Characters that must not appear in a rule file's patterns: invisible ones, and full-width
+/// forms that folded text never contains (STYLE.md §1.14).
+fn lint_pattern(p: &str) -> Option<String> {
+    p.chars().find_map(|c| match c {
+        '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' => {
+            Some(format!("invisible character U+{:04X}", c as u32))
+        }
+        '\u{ff01}'..='\u{ff5e}' | '\u{ff61}'..='\u{ff9f}' | '\u{3000}' => Some(format!(
+            "full-width or half-width-kana character {c:?} (patterns see NFKC-folded text)"
+        )),
+        _ => None,
+    })
+}
+
+impl RuleSet {
+    /// The built-in rules plus, if given, every `*.toml` in `dir` (sorted by name).
+    pub fn load(dir: Option<&Path>) -> Result<RuleSet> {
+        let mut files: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        if let Some(dir) = dir {
+            let input = dir.display().to_string();
+            let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map_err(|e| Error::unreadable(&input, &e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            paths.sort();
+            for p in paths {
+                let name = p.display().to_string();
+                let text = std::fs::read_to_string(&p).map_err(|e| Error::unreadable(&name, &e))?;
+                files.push((name, text));
+            }
+        }
+        Self::from_files(&files)
+    }
+
+    /// Builds rules from (file name, TOML text) pairs; later files override earlier ones by
+    /// rule id, cue id and pattern name within a language.
+    pub fn from_files(files: &[(String, String)]) -> Result<RuleSet> {
+        struct Merged {
+            unit: Unit,
+            patterns: BTreeMap<String, Vec<String>>,
+            cues: Vec<(CueDef, String)>,
+            rules: Vec<(RuleDef, String)>,
+        }
+        let mut langs: Vec<(String, Merged)> = Vec::new();
+        for (name, text) in files {
+            let def: FileDef = toml::from_str(text).map_err(|e| Error::Config {
+                path: name.into(),
+                line: e
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+                problem: e.message().trim().replace('\n', "; "),
+            })?;
+            let pos = match langs.iter().position(|(c, _)| *c == def.language) {
+                Some(p) => p,
+                None => {
+                    langs.push((
+                        def.language.clone(),
+                        Merged {
+                            unit: def.window,
+                            patterns: BTreeMap::new(),
+                            cues: Vec::new(),
+                            rules: Vec::new(),
+                        },
+                    ));
+                    langs.len() - 1
+                }
+            };
+            let m = &mut langs[pos].1;
+            m.unit = def.window;
+            m.patterns.extend(def.patterns);
+            for c in def.cues {
+                match m.cues.iter_mut().find(|(x, _)| x.id == c.id) {
+                    Some(slot) => *slot = (c, name.clone()),
+                    None => m.cues.push((c, name.clone())),
+                }
+            }
+            for r in def.rules {
+                match m.rules.iter_mut().find(|(x, _)| x.id == r.id) {
+                    Some(slot) => *slot = (r, name.clone()),
+                    None => m.rules.push((r, name.clone())),
+                }
+            }
+        }
+        let mut languages = Vec::new();
+        for (code, m) in langs {
+            let compile = |what: &str, file: &str, list: &[String]| -> Result<Regex> {
+                let alternation = expand(list, &m.patterns).map_err(|p| Error::Config {
+                    path: file.into(),
+                    line: None,
+                    problem: format!("{what}: {p}"),
+                })?;
+                RegexBuilder::new(&alternation)
+                    .case_insensitive(true)
+                    .size_limit(1 << 22)
+                    .build()
+                    .map_err(|e| Error::Config {
+                        path: file.into(),
+                        line: None,
+                        problem: format!(
+                            "{what}: invalid pattern: {}",
+                            e.to_string().replace('\n', " ")
+                        ),
+                    })
+            };
+            let mut rules = Vec::new();
+            let mut objects = Vec::new();
+            for (r, file) in &m.rules {
+                let id = format!("{code}/{}", r.id);
+                let marker = r.marker.clone().unwrap_or_else(|| vec!["$request".into()]);
+                let object = compile(&format!("{id}: object"), file, &r.object)?;
+                objects.push(object.as_str().to_string());
+                rules.push(Rule {
+                    action: compile(&format!("{id}: action"), file, &r.action)?,
+                    marker: compile(&format!("{id}: marker"), file, &marker)?,
+                    object,
+                    id,
+                    intent: r.intent,
+                    window: r.window,
+                    matches: r.matches.clone(),
+                    no_match: r.no_match.clone(),
+                    source: file.clone(),
+                });
+            }
+            let mut cues = Vec::new();
+            for (c, file) in &m.cues {
+                let id = format!("{code}/{}", c.id);
+                cues.push(Cue {
+                    regex: compile(&id, file, &c.patterns)?,
+                    id,
+                    effect: c.effect,
+                    matches: c.matches.clone(),
+                    no_match: c.no_match.clone(),
+                    source: file.clone(),
+                });
+            }
+            let prefilter = RegexSetBuilder::new(&objects)
+                .case_insensitive(true)
+                .size_limit(1 << 24)
+                .build()
+                .map_err(|e| Error::Config {
+                    path: format!("rules/{code}").into(),
+                    line: None,
+                    problem: e.to_string(),
+                })?;
+            languages.push(Language {
+                code,
+                unit: m.unit,
+                rules,
+                cues,
+                prefilter,
+            });
+        }
+        Ok(RuleSet { languages })
+    }
+
+    /// Runs every example; returns one line per failure (`rule id: sentence: problem`).
+    pub fn test_examples(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        let mut ids = std::collections::HashSet::new();
+        for lang in &self.languages {
+            for rule in &lang.rules {
+                if !ids.insert(rule.id.clone()) {
+                    failures.push(format!("{}: duplicate rule id", rule.id));
+                }
+                for (what, regex) in [("object", &rule.object), ("action", &rule.action)] {
+                    if let Some(problem) = lint_pattern(regex.as_str()) {
+                        failures.push(format!("{}: {what} pattern: {problem}", rule.id));
+                    }
+                }
+                for sentence in &rule.matches {
+                    if !self.requests(sentence).iter().any(|id| *id == rule.id) {
+                        failures.push(format!("{}: should match: {sentence}", rule.id));
+                    }
+                }
+                for sentence in &rule.no_match {
+                    if self.requests(sentence).iter().any(|id| *id == rule.id) {
+                        failures.push(format!("{}: should not match: {sentence}", rule.id));
+                    }
+                }
+            }
+            for cue in &lang.cues {
+                if !ids.insert(cue.id.clone()) {
+                    failures.push(format!("{}: duplicate cue id", cue.id));
+                }
+                if let Some(problem) = lint_pattern(cue.regex.as_str()) {
+                    failures.push(format!("{}: pattern: {problem}", cue.id));
+                }
+                for t in &cue.matches {
+                    if cue.find(&text::fold(t).text).is_none() {
+                        failures.push(format!("{}: should match: {t}", cue.id));
+                    }
+                }
+                for t in &cue.no_match {
+                    if cue.find(&text::fold(t).text).is_some() {
+                        failures.push(format!("{}: should not match: {t}", cue.id));
+                    }
+                }
+            }
+        }
+        failures
+    }
+
+    /// The ids of rules that fire as requests (not demoted) anywhere in `text`.
+    pub fn requests(&self, text: &str) -> Vec<String> {
+        let folded = text::fold(text);
+        let mut out = Vec::new();
+        for range in text::sentences(&folded.text) {
+            let sentence = &folded.text[range];
+            for lang in &self.languages {
+                if lang.demoted_by(sentence).is_some() {
+                    continue;
+                }
+                for fire in lang.fire(sentence) {
+                    out.push(lang.rules[fire.rule].id.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Expands `$name` entries and joins the list into one alternation.
+fn expand(
+    list: &[String],
+    patterns: &BTreeMap<String, Vec<String>>,
+) -> std::result::Result<String, String> {
+    let mut parts = Vec::new();
+    for p in list {
+        match p.strip_prefix('$') {
+            Some(name) => {
+                let named = patterns
+                    .get(name)
+                    .ok_or_else(|| format!("unknown pattern ${name}"))?;
+                for n in named {
+                    if n.starts_with('$') {
+                        return Err(format!("pattern ${name} refers to another pattern"));
+                    }
+                    parts.push(format!("(?:{n})"));
+                }
+            }
+            None => parts.push(format!("(?:{p})")),
+        }
+    }
+    if parts.is_empty() {
+        return Err("empty pattern list".into());
+    }
+    Ok(parts.join("|"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_compile_and_every_example_holds() {
+        let rules = RuleSet::load(None).expect("built-in rules compile");
+        let failures = rules.test_examples();
+        assert!(
+            failures.is_empty(),
+            "{} failing examples:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
+    #[test]
+    fn every_intent_has_ten_examples_each_way_in_each_language() {
+        let rules = RuleSet::load(None).unwrap();
+        let mut missing = Vec::new();
+        for lang in &rules.languages {
+            for intent in Intent::ALL {
+                let of = |f: fn(&Rule) -> usize| -> usize {
+                    lang.rules
+                        .iter()
+                        .filter(|r| r.intent == *intent)
+                        .map(f)
+                        .sum()
+                };
+                let (pos, neg) = (of(|r| r.matches.len()), of(|r| r.no_match.len()));
+                if pos < 10 || neg < 10 {
+                    missing.push(format!(
+                        "{}/{intent}: {pos} match, {neg} no_match",
+                        lang.code
+                    ));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn later_files_override_by_id() {
+        let base = r#"
+language = "en"
+window = "tokens"
+[patterns]
+request = ["please"]
+[[rule]]
+id = "password_reset.reset"
+intent = "password_reset"
+object = ["password"]
+action = ["reset"]
+window = 8
+"#;
+        let over = base.replace("[\"reset\"]", "[\"wipe\"]");
+        let set = RuleSet::from_files(&[
+            ("a.toml".into(), base.into()),
+            ("b.toml".into(), over.clone()),
+        ])
+        .unwrap();
+        assert_eq!(set.languages[0].rules.len(), 1);
+        assert!(set.requests("Please reset my password.").is_empty());
+        assert_eq!(
+            set.requests("Please wipe my password."),
+            ["en/password_reset.reset"]
+        );
+    }
+
+    #[test]
+    fn window_is_counted_in_the_file_unit() {
+        let file = r#"
+language = "en"
+window = "tokens"
+[patterns]
+request = ["please"]
+[[rule]]
+id = "x"
+intent = "password_reset"
+object = ["password"]
+action = ["reset"]
+window = 4
+"#;
+        let set = RuleSet::from_files(&[("a.toml".into(), file.into())]).unwrap();
+        assert_eq!(set.requests("please reset my password").len(), 1);
+        assert!(
+            set.requests("please, when you have a moment, reset my password")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn patterns_with_invisible_or_full_width_characters_are_reported() {
+        assert!(lint_pattern("pass\u{200b}word").is_some());
+        assert!(lint_pattern("ﾊﾟｽﾜｰﾄﾞ").is_some());
+        assert!(lint_pattern("パスワード").is_none());
+    }
+}

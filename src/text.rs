@@ -1,0 +1,208 @@
+//! Text folding shared by the sender and request analyzers: NFKC, case, width, long-vowel
+//! marks, wave dashes and spaces, rejoined hard-wrapped Japanese lines, and sentence splits —
+//! always keeping, for every folded byte, the offset of the original text it came from, so
+//! evidence can quote exactly what the sender wrote.
+
+use std::ops::Range;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Folded text with a map back to the original.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folded {
+    /// The folded text.
+    pub text: String,
+    /// `map[i]` is the original byte offset of folded byte `i`; one extra entry for the end.
+    map: Vec<usize>,
+}
+
+impl Folded {
+    /// The original byte range of a folded byte range.
+    pub fn original(&self, range: Range<usize>) -> Range<usize> {
+        let start = self.map.get(range.start).copied().unwrap_or(0);
+        let end = if range.end == 0 {
+            start
+        } else {
+            // The end of the original character the last folded byte came from.
+            self.map
+                .get(range.end)
+                .copied()
+                .unwrap_or_else(|| self.map.last().copied().unwrap_or(0))
+        };
+        start..end.max(start)
+    }
+}
+
+/// Whether a character is Japanese script (kana, kanji, or their punctuation).
+pub fn is_japanese(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303f}' | '\u{3040}'..='\u{309f}' | '\u{30a0}'..='\u{30ff}'
+        | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}'
+        | '\u{ff66}'..='\u{ff9f}')
+}
+
+/// Folds one character run: NFKC, lower case, and the variant marks RFC-less mail is full of.
+fn fold_char(c: char, out: &mut String) {
+    match c {
+        // Long-vowel marks and the dashes typed in their place.
+        'ー' | '―' | '─' | '—' | '－' => out.push('ー'),
+        // Wave dashes: 〜 (U+301C) and ～ (U+FF5E, NFKC gives "~").
+        '〜' | '~' | '∼' => out.push('〜'),
+        c if c.is_whitespace() => out.push(' '),
+        c => out.extend(c.to_lowercase()),
+    }
+}
+
+/// Folds `text` (NFKC, case, width, marks, spaces), keeping offsets. Hard-wrapped lines are
+/// rejoined: a line break between two Japanese characters disappears, any other becomes a
+/// space; a blank line stays a paragraph break (`\n`).
+pub fn fold(text: &str) -> Folded {
+    let mut out = Folded {
+        text: String::with_capacity(text.len()),
+        map: Vec::with_capacity(text.len() + 1),
+    };
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    let mut group = String::new();
+    let mut normalized = String::new();
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if c == '\r' || c == '\n' {
+            // A run of line breaks: one is a wrap, two or more a paragraph.
+            let mut j = i;
+            let mut newlines = 0;
+            while j < chars.len() && matches!(chars[j].1, '\r' | '\n' | ' ' | '\t' | '\u{3000}') {
+                if chars[j].1 == '\n' {
+                    newlines += 1;
+                }
+                j += 1;
+            }
+            let prev = out.text.chars().last();
+            let next = chars.get(j).map(|(_, c)| *c);
+            let joiner = if newlines >= 2 {
+                Some('\n')
+            } else if prev.is_some_and(is_japanese) && next.is_some_and(is_japanese) {
+                None
+            } else {
+                Some(' ')
+            };
+            if let Some(j) = joiner.filter(|_| prev.is_some()) {
+                if !out.text.ends_with(' ') || j == '\n' {
+                    if j == '\n' && out.text.ends_with(' ') {
+                        out.text.pop();
+                        out.map.pop();
+                    }
+                    out.text.push(j);
+                    out.map.push(start);
+                }
+            }
+            i = j;
+            continue;
+        }
+        // A base character with the marks that compose with it (ﾊ + ﾟ → パ).
+        group.clear();
+        group.push(c);
+        let mut j = i + 1;
+        while j < chars.len() {
+            let next = chars[j].1;
+            let combines = next.nfkc().next().is_some_and(is_combining_mark);
+            if !combines {
+                break;
+            }
+            group.push(next);
+            j += 1;
+        }
+        normalized.clear();
+        normalized.extend(group.nfkc());
+        for n in normalized.chars() {
+            let before = out.text.len();
+            fold_char(n, &mut out.text);
+            // Collapse runs of spaces.
+            if out.text.ends_with(' ') && out.text[..out.text.len() - 1].ends_with([' ', '\n']) {
+                out.text.pop();
+            }
+            for _ in before..out.text.len() {
+                out.map.push(start);
+            }
+        }
+        i = j;
+    }
+    out.map.push(text.len());
+    out
+}
+
+/// Sentence ranges (in folded text): split after 。！？!?, after `.` followed by a space or
+/// Japanese, and at paragraph breaks. Ranges are trimmed of spaces.
+pub fn sentences(folded: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = folded.as_bytes();
+    let push = |s: usize, e: usize, out: &mut Vec<Range<usize>>| {
+        let piece = &folded[s..e];
+        let lead = piece.len() - piece.trim_start().len();
+        let trail = piece.len() - piece.trim_end().len();
+        if s + lead < e - trail {
+            out.push(s + lead..e - trail);
+        }
+    };
+    for (i, c) in folded.char_indices() {
+        let end = i + c.len_utf8();
+        let boundary = match c {
+            '。' | '！' | '？' | '!' | '?' | '\n' => true,
+            '.' => {
+                bytes.get(end).is_none_or(|b| *b == b' ' || *b == b'\n')
+                    || folded[end..].chars().next().is_some_and(is_japanese)
+            }
+            _ => false,
+        };
+        if boundary {
+            push(start, end, &mut out);
+            start = end;
+        }
+    }
+    push(start, folded.len(), &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_width_case_and_marks_keeping_offsets() {
+        let original = "ﾊﾟｽﾜｰﾄﾞを\r\nリセットしてください。PASSWORD　Reset〜";
+        let f = fold(original);
+        assert_eq!(f.text, "パスワードをリセットしてください。password reset〜");
+        let at = f.text.find("リセット").unwrap();
+        let r = f.original(at..at + "リセット".len());
+        assert_eq!(&original[r], "リセット");
+        let at = f.text.find("パスワード").unwrap();
+        let r = f.original(at..at + "パスワード".len());
+        assert_eq!(&original[r], "ﾊﾟｽﾜｰﾄﾞ");
+    }
+
+    #[test]
+    fn wraps_and_paragraphs() {
+        let f = fold("Please reset\nmy password.\n\n二段階認証を解\n除してください");
+        assert_eq!(
+            f.text,
+            "please reset my password.\n二段階認証を解除してください"
+        );
+    }
+
+    #[test]
+    fn splits_sentences_in_both_languages() {
+        let f = fold("Hi. Please reset my 2FA! I lost my phone.お願いします。至急対応を");
+        let s: Vec<&str> = sentences(&f.text).into_iter().map(|r| &f.text[r]).collect();
+        assert_eq!(
+            s,
+            [
+                "hi.",
+                "please reset my 2fa!",
+                "i lost my phone.",
+                "お願いします。",
+                "至急対応を"
+            ]
+        );
+    }
+}
