@@ -318,6 +318,142 @@ catalogue! {
     UNVERIFIABLE = "auth.unverifiable", Auth,
         "Authentication could not be completed ({reason}): the sender cannot be treated as authenticated.",
         "認証を完了できませんでした（{reason}）。送信者を認証済みとして扱えません。";
+    /// The From address belongs to a known profile.
+    SENDER_KNOWN_PROFILE = "sender.known_profile", Sender,
+        "The From address belongs to {profile}.",
+        "From アドレスは {profile} のものです。";
+    /// Profiles exist but the From address is not among them.
+    SENDER_UNKNOWN_ADDRESS = "sender.unknown_address", Sender,
+        "The From address {address} is not in the profiles.",
+        "From アドレス {address} はプロファイルに登録されていません。";
+    /// The display name is a known person's, the address is not theirs.
+    SENDER_DISPLAY_NAME = "sender.display_name_impersonation", Sender,
+        "The display name \"{name}\" is that of {profile}, but {address} is not their address.",
+        "表示名「{name}」は {profile} の名前ですが、{address} はその人のアドレスではありません。";
+    /// An address inside the display name differs from the real address.
+    SENDER_ADDRESS_IN_NAME = "sender.address_in_name", Sender,
+        "The display name shows the address {shown}, but the mail comes from {address}.",
+        "表示名にアドレス {shown} が書かれていますが、実際の送信元は {address} です。";
+    /// A domain imitates a protected or known domain.
+    SENDER_LOOKALIKE_DOMAIN = "sender.lookalike_domain", Sender,
+        "The {field} domain {host} imitates {target}: {how}.",
+        "{field} のドメイン {host} は {target} に似せたものです（{how}）。";
+    /// Replies would go outside the From domain.
+    SENDER_REPLY_TO = "sender.reply_to_diversion", Sender,
+        "Replies go to {reply_to}, outside the From domain {from}.",
+        "返信先が From ドメイン {from} の外の {reply_to} になっています。";
+    /// The envelope sender is outside the From domain.
+    SENDER_RETURN_PATH = "sender.return_path_mismatch", Sender,
+        "The envelope sender (Return-Path) {return_path} is outside the From domain {from}.",
+        "エンベロープ送信者（Return-Path）{return_path} は From ドメイン {from} の外にあります。";
+    /// A free-mail address claims a corporate identity.
+    SENDER_FREEMAIL_CLAIM = "sender.freemail_corporate_claim", Sender,
+        "A free-mail address ({address}) claims a corporate identity: {claim}.",
+        "フリーメールのアドレス（{address}）が企業の身元を名乗っています: {claim}。";
+    /// The IP is outside the user's and the organisation's networks.
+    SENDER_OUTSIDE_NETWORKS = "sender.ip_outside_networks", Sender,
+        "The sender's IP {ip} is outside the known networks of {profile} and of the organisation ({networks}).",
+        "送信元 IP {ip} は {profile} と組織の既知のネットワーク（{networks}）の外にあります。";
+    /// The IP is inside a known network.
+    SENDER_KNOWN_NETWORK = "sender.ip_known_network", Sender,
+        "The sender's IP {ip} is in {network}, a known network of {whose}.",
+        "送信元 IP {ip} は {whose} の既知のネットワーク {network} 内です。";
+    /// No message from this address before.
+    SENDER_FIRST_CONTACT = "sender.first_contact", Sender,
+        "This is the first message from {address}.",
+        "{address} からのメールは今回が初めてです。";
+    /// A known address writes from a new IP.
+    SENDER_NEW_IP = "sender.new_ip", Sender,
+        "{address} has written {messages} time(s) before, never from {ip}.",
+        "{address} からはこれまで {messages} 通届いていますが、{ip} からは初めてです。";
+    /// A request: password_reset.
+    REQUEST_PASSWORD_RESET = "request.password_reset", Request,
+        "Asks for a password reset.",
+        "パスワードのリセットを依頼しています。";
+    /// A request: email_change.
+    REQUEST_EMAIL_CHANGE = "request.email_change", Request,
+        "Asks for a change of the account's email address.",
+        "アカウントのメールアドレス変更を依頼しています。";
+    /// A request: phone_change.
+    REQUEST_PHONE_CHANGE = "request.phone_change", Request,
+        "Asks for a change of the account's phone number.",
+        "アカウントの電話番号変更を依頼しています。";
+    /// A request: account_disclosure.
+    REQUEST_ACCOUNT_DISCLOSURE = "request.account_disclosure", Request,
+        "Asks for account details (username, login email, whether an account exists).",
+        "アカウント情報（ユーザー名・ログインメール・アカウントの有無）の開示を依頼しています。";
+    /// A request: api_token.
+    REQUEST_API_TOKEN = "request.api_token", Request,
+        "Asks for an API token or key.",
+        "API トークン・キーの発行を依頼しています。";
+    /// A request: data_export.
+    REQUEST_DATA_EXPORT = "request.data_export", Request,
+        "Asks for an export of data.",
+        "データのエクスポートを依頼しています。";
+    /// A request: account_unlock.
+    REQUEST_ACCOUNT_UNLOCK = "request.account_unlock", Request,
+        "Asks for unlocking the account.",
+        "アカウントのロック解除を依頼しています。";
+    /// A request: mfa_change.
+    REQUEST_MFA_CHANGE = "request.mfa_change", Request,
+        "Asks for a change to multi-factor authentication (disable, reset, new device, recovery codes).",
+        "多要素認証の変更（解除・リセット・新しい端末・リカバリーコード）を依頼しています。";
+    /// A request: role_change.
+    REQUEST_ROLE_CHANGE = "request.role_change", Request,
+        "Asks for a role or permission change (admin, owner).",
+        "権限の変更（管理者・オーナー）を依頼しています。";
+    /// A request: credential_disclosure.
+    REQUEST_CREDENTIAL_DISCLOSURE = "request.credential_disclosure", Request,
+        "Asks for a password, one-time code or recovery code to be disclosed.",
+        "パスワード・ワンタイムコード・リカバリーコードの開示を依頼しています。";
+    /// A request: payment_change.
+    REQUEST_PAYMENT_CHANGE = "request.payment_change", Request,
+        "Asks for a change of payout or bank details.",
+        "振込先・口座情報の変更を依頼しています。";
+    /// A request: sso_change.
+    REQUEST_SSO_CHANGE = "request.sso_change", Request,
+        "Asks for a change of SSO, identity provider, IP restrictions or security policy.",
+        "SSO・IdP・IP 制限・セキュリティポリシーの変更を依頼しています。";
+    /// A request: recovery_redirect.
+    REQUEST_RECOVERY_REDIRECT = "request.recovery_redirect", Request,
+        "Asks for a reset, code or link sent to a different address or number.",
+        "別のアドレス・番号へのリセット・コード・リンクの送付を依頼しています。";
+    /// A request: mail_forwarding.
+    REQUEST_MAIL_FORWARDING = "request.mail_forwarding", Request,
+        "Asks for mail forwarding or mailbox delegation.",
+        "メール転送・メールボックスの代理アクセスを依頼しています。";
+    /// An R2 request raised to R3.
+    REQUEST_ESCALATED = "request.escalated", Request,
+        "The {intent} request counts as R3 because {why}.",
+        "{intent} の依頼は R3 として扱います。理由: {why_ja}。";
+    /// A question, report or negation about a sensitive subject: R1, not a request.
+    REQUEST_QUESTION = "request.question", Request,
+        "A question or report about {intent}, not a request to act (R1).",
+        "{intent} に関する質問・報告であり、対応の依頼ではありません（R1）。";
+    /// Pressure: urgency.
+    REQUEST_URGENCY = "request.urgency", Request,
+        "Pressure: urgency.",
+        "圧力: 緊急性を強調しています。";
+    /// Pressure: authority.
+    REQUEST_AUTHORITY = "request.authority", Request,
+        "Pressure: appeals to authority.",
+        "圧力: 権威（上司・役員の指示など）を持ち出しています。";
+    /// Pressure: secrecy.
+    REQUEST_SECRECY = "request.secrecy", Request,
+        "Pressure: asks for secrecy.",
+        "圧力: 内密にするよう求めています。";
+    /// On behalf of someone else.
+    REQUEST_THIRD_PARTY = "request.third_party", Request,
+        "The request is made on behalf of someone else.",
+        "本人以外のための依頼です。";
+    /// Steering verification away from the number on file.
+    REQUEST_AVOID_VERIFICATION = "request.avoid_verification", Request,
+        "The sender steers verification away from the contact details on file.",
+        "送信者は登録済みの連絡先での本人確認を避けようとしています。";
+    /// A phone number given in the message.
+    REQUEST_PHONE_IN_MESSAGE = "request.phone_in_message", Request,
+        "The message gives a phone number ({phone}): never use it to verify the requester.",
+        "メールに電話番号（{phone}）が書かれています。本人確認には絶対に使わないでください。";
     /// Where the sender's IP came from.
     ORIGIN = "context.origin", Context,
         "The sender's IP is {ip} (HELO {helo}), taken from {how}.",
@@ -350,6 +486,10 @@ catalogue! {
     PARSE_PROBLEM = "context.parse_problem", Context,
         "Could not parse {what}: {problem}.",
         "{what} を解析できませんでした: {problem}。";
+    /// Automated mail: an auto-reply, a list or newsletter, a bounce.
+    AUTOMATED = "context.automated", Context,
+        "Automated mail ({why}): when its sender is authenticated, its content is not taken as a request.",
+        "自動送信のメールです（{why}）。送信者が認証済みなら、内容を依頼として扱いません。";
     /// The From header does not hold exactly one address.
     FROM_PROBLEM = "context.from_problem", Context,
         "The From header {problem}.",
@@ -388,8 +528,13 @@ mod tests {
             v.sort();
             v
         }
+        // A fact may come in a Japanese form (`why_ja`) for the Japanese sentence.
         for code in CATALOGUE {
-            assert_eq!(names(code.en), names(code.ja), "{}", code.id);
+            let ja: Vec<&str> = names(code.ja)
+                .into_iter()
+                .map(|n| n.strip_suffix("_ja").unwrap_or(n))
+                .collect();
+            assert_eq!(names(code.en), ja, "{}", code.id);
         }
     }
 

@@ -23,6 +23,8 @@ pub mod evidence;
 pub mod message;
 pub mod report;
 pub mod request;
+pub mod sender;
+pub mod store;
 pub mod text;
 pub mod triage;
 pub mod verdict;

@@ -86,15 +86,15 @@ pub fn fold(text: &str) -> Folded {
             } else {
                 Some(' ')
             };
-            if let Some(j) = joiner.filter(|_| prev.is_some()) {
-                if !out.text.ends_with(' ') || j == '\n' {
-                    if j == '\n' && out.text.ends_with(' ') {
-                        out.text.pop();
-                        out.map.pop();
-                    }
-                    out.text.push(j);
-                    out.map.push(start);
+            if let Some(sep) =
+                joiner.filter(|sep| prev.is_some() && (!out.text.ends_with(' ') || *sep == '\n'))
+            {
+                if sep == '\n' && out.text.ends_with(' ') {
+                    out.text.pop();
+                    out.map.pop();
                 }
+                out.text.push(sep);
+                out.map.push(start);
             }
             i = j;
             continue;

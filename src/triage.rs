@@ -8,6 +8,7 @@ use crate::config::{AuthSourceSetting, Config};
 use crate::error::Result;
 use crate::evidence::{Evidence, Strength, codes};
 use crate::message::{Message, Origin, OriginSource, originate};
+use crate::request::{self, RuleSet};
 use crate::verdict::Verdict;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -29,6 +30,8 @@ pub struct Settings {
     pub helo: Option<String>,
     /// The MAIL FROM address, as an MTA passes it (`<>` or empty for the null sender).
     pub mail_from: Option<String>,
+    /// Extra request rules (`--rules DIR`).
+    pub rules_dir: Option<PathBuf>,
 }
 
 /// One message's triage.
@@ -52,6 +55,7 @@ pub struct Report {
 pub struct Triage {
     settings: Settings,
     dns: DnsView,
+    rules: RuleSet,
 }
 
 impl Triage {
@@ -68,7 +72,12 @@ impl Triage {
             (None, Some(_)) => DnsView::recording(&dns_settings).await?,
             (None, None) => DnsView::live(&dns_settings),
         };
-        Ok(Triage { settings, dns })
+        let rules = RuleSet::load(settings.rules_dir.as_deref())?;
+        Ok(Triage {
+            settings,
+            dns,
+            rules,
+        })
     }
 
     /// The settings in force.
@@ -117,6 +126,11 @@ impl Triage {
         let from_domain = message.from_domain();
         let mut evidence =
             auth::evidence(&results, from_domain.as_deref(), &config.protected_domains);
+        evidence.extend(request::analyze(
+            &message,
+            &self.rules,
+            &request::Context::default(),
+        ));
         evidence.extend(context_evidence(&message, &origin));
         evidence.extend(trusted.evidence);
         let verdict = Verdict::from_evidence(evidence);
@@ -181,18 +195,23 @@ fn context_evidence(message: &Message, origin: &Origin) -> Vec<Evidence> {
         (None, _) => out.push(Evidence::new(&codes::NO_CLIENT_IP, Strength::Info)),
     }
     match message.from.len() {
+        // Without exactly one From address DMARC cannot apply (RFC 7489 §6.6.1): a known
+        // way around it, so it weighs as one medium signal.
         0 => out.push(
-            Evidence::new(&codes::FROM_PROBLEM, Strength::Weak).fact("problem", "is missing"),
+            Evidence::new(&codes::FROM_PROBLEM, Strength::Medium).fact("problem", "is missing"),
         ),
         1 if message.from[0].address.is_none() => out.push(
-            Evidence::new(&codes::FROM_PROBLEM, Strength::Weak)
+            Evidence::new(&codes::FROM_PROBLEM, Strength::Medium)
                 .fact("problem", "holds no valid address"),
         ),
         1 => {}
         n => out.push(
-            Evidence::new(&codes::FROM_PROBLEM, Strength::Weak)
+            Evidence::new(&codes::FROM_PROBLEM, Strength::Medium)
                 .fact("problem", format!("holds {n} addresses")),
         ),
+    }
+    if let Some(why) = message.automated() {
+        out.push(Evidence::new(&codes::AUTOMATED, Strength::Info).fact("why", why));
     }
     for p in &message.problems {
         out.push(

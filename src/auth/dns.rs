@@ -102,6 +102,7 @@ mod txt_format {
                         })
                         .collect()
                 };
+                let records = records.into_iter().filter(|r| !r.is_empty()).collect();
                 (super::normalize(&name), records)
             })
             .collect())

@@ -146,6 +146,19 @@ pub async fn verify(view: &DnsView, raw: &[u8], envelope: &Envelope) -> AuthResu
         }),
     }
     .filter(|a| a.sets > 0 || a.result != AuthResult::None);
+    // mail-auth reports "none" for seals or results without a message signature; RFC 8617
+    // §5.2 makes any incomplete set a failed chain.
+    if results.arc.is_none() && (!message.as_headers.is_empty() || !message.aar_headers.is_empty())
+    {
+        results.arc = Some(ArcCheck {
+            result: AuthResult::Fail,
+            sets: message.as_headers.len().max(message.aar_headers.len()),
+            sealer: None,
+            reason: Some(
+                "ARC headers are present but no complete set (missing message signature)".into(),
+            ),
+        });
+    }
 
     let from_domain = crate::message::domain_of(message.from()).unwrap_or_default();
     if !message.from().is_empty() {
@@ -234,42 +247,55 @@ pub async fn spf(view: &DnsView, envelope: &Envelope) -> SpfChecks {
         mail_from: None,
         for_dmarc: (mail_auth::SpfOutput::default(), String::new()),
     };
-    let Some(ip) = envelope.ip else {
+    // RFC 7208 §5: an IPv4-mapped IPv6 client is an IPv4 client.
+    let Some(ip) = envelope.ip.map(|ip| ip.to_canonical()) else {
         return checks;
     };
     let receiver = envelope.receiver.as_deref().unwrap_or("localhost");
-    let helo = envelope
+    // A HELO name that is no domain (an address literal, a bare word) is not checked, and
+    // %{h} then expands to nothing rather than to a name no resolver accepts.
+    let helo_raw = envelope
         .helo
         .as_deref()
+        .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
         .filter(|h| is_domain(h))
-        .map(|h| h.trim_end_matches('.').to_ascii_lowercase());
-    let helo_name = helo.as_deref().unwrap_or("");
+        .unwrap_or_default();
+    let helo_is_domain = !helo_raw.is_empty();
     let mail_from = envelope.mail_from.as_deref().unwrap_or("");
-    if !helo_name.is_empty() {
-        let out = match duplicate_spf(view, helo_name).await {
-            Some(dup) => dup,
+    if helo_is_domain {
+        let out = match preflight(view, &helo_raw).await {
+            Some(out) => out,
             None => {
-                auth.verify_spf(SpfParameters::verify_ehlo(ip, helo_name, receiver))
+                auth.verify_spf(SpfParameters::verify_ehlo(ip, &helo_raw, receiver))
                     .await
             }
         };
-        checks.helo = Some(spf_check(SpfIdentity::Helo, helo_name, ip, &out));
-        checks.for_dmarc = (out, helo_name.to_string());
+        checks.helo = Some(spf_check(SpfIdentity::Helo, &helo_raw, ip, &out));
+        checks.for_dmarc = (out, helo_raw.clone());
     }
-    if let Some(domain) = crate::message::domain_of(mail_from) {
-        let out = match duplicate_spf(view, &domain).await {
-            Some(dup) => dup,
-            None => {
-                auth.verify_spf(SpfParameters::verify_mail_from(
-                    ip, helo_name, receiver, mail_from,
-                ))
-                .await
-            }
-        };
-        checks.mail_from = Some(spf_check(SpfIdentity::MailFrom, &domain, ip, &out));
-        checks.for_dmarc = (out, domain);
-    } else {
-        checks.mail_from = checks.helo.clone();
+    match crate::message::domain_of(mail_from) {
+        // RFC 7208 §4.3: a malformed domain gives "none" without any lookup.
+        Some(domain) if !is_domain(&domain) => {
+            let out = mail_auth::SpfOutput::new(domain.clone()).with_result(SpfResult::None);
+            let mut check = spf_check(SpfIdentity::MailFrom, &domain, ip, &out);
+            check.reason = Some("the MAIL FROM domain is not a valid domain name".into());
+            checks.mail_from = Some(check);
+            checks.for_dmarc = (out, domain);
+        }
+        Some(domain) => {
+            let out = match preflight(view, &domain).await {
+                Some(out) => out,
+                None => {
+                    auth.verify_spf(SpfParameters::verify_mail_from(
+                        ip, &helo_raw, receiver, mail_from,
+                    ))
+                    .await
+                }
+            };
+            checks.mail_from = Some(spf_check(SpfIdentity::MailFrom, &domain, ip, &out));
+            checks.for_dmarc = (out, domain);
+        }
+        None => checks.mail_from = checks.helo.clone(),
     }
     checks
 }
@@ -277,14 +303,23 @@ pub async fn spf(view: &DnsView, envelope: &Envelope) -> SpfChecks {
 /// RFC 7208 §4.5: two or more SPF records for a domain are a permerror. mail-auth evaluates
 /// the first record that parses instead, so impostor checks the count itself for the
 /// identity's own domain (the answer is cached by the resolver for mail-auth's lookup).
-/// Records reached through `include:` and `redirect=` are still mail-auth's to select.
-async fn duplicate_spf(view: &DnsView, domain: &str) -> Option<mail_auth::SpfOutput> {
-    let lookup = view
+/// Records reached through `include:` and `redirect=` are still mail-auth's to select. A DNS
+/// failure here is already the temperror of §4.4; asking again would only double the wait.
+async fn preflight(view: &DnsView, domain: &str) -> Option<mail_auth::SpfOutput> {
+    let lookup = match view
         .authenticator()
         .0
         .txt_lookup(format!("{}.", domain.trim_end_matches('.')))
         .await
-        .ok()?;
+    {
+        Ok(lookup) => lookup,
+        Err(e) if e.is_no_records_found() => return None,
+        Err(_) => {
+            return Some(
+                mail_auth::SpfOutput::new(domain.to_string()).with_result(SpfResult::TempError),
+            );
+        }
+    };
     let count = lookup
         .answers()
         .iter()
@@ -311,14 +346,19 @@ fn is_spf_record(text: &[u8]) -> bool {
         && (text.len() == 6 || text[6] == b' ')
 }
 
+/// A fully qualified domain name (RFC 1035 §2.3.4, RFC 7208 §4.3): at least two labels of
+/// 1–63 letters, digits, hyphens or underscores, 253 bytes at most, no address literal.
 fn is_domain(name: &str) -> bool {
     let name = name.trim_end_matches('.');
-    name.contains('.')
+    name.len() <= 253
+        && name.contains('.')
         && name.parse::<IpAddr>().is_err()
-        && !name.starts_with('[')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+        && name.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 fn spf_check(

@@ -30,6 +30,7 @@ fn settings(config_path: Option<&Path>, args: &CheckArgs) -> Result<(Settings, L
             client_ip: args.client_ip,
             helo: args.helo.clone(),
             mail_from: args.mail_from.clone(),
+            rules_dir: args.rules.clone(),
         },
         lang,
     ))

@@ -100,6 +100,9 @@ pub struct CheckArgs {
     /// Where authentication results come from.
     #[arg(long, value_enum)]
     pub auth_source: Option<crate::config::AuthSourceSetting>,
+    /// Extra request rules: every `*.toml` in DIR extends or overrides the built-in rules.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
 }
 
 /// `--lang` values.

@@ -10,6 +10,8 @@ use std::ops::Range;
 pub struct Current {
     /// Kept lines joined with `\n`.
     pub text: String,
+    /// The signature block that was cut (up to the quoted history), for identity claims.
+    pub signature: String,
     /// `(offset in text, offset in body, length)` for each kept line.
     segments: Vec<(usize, usize, usize)>,
 }
@@ -142,6 +144,18 @@ fn signature_or_footer(line: &str) -> Option<Cut> {
     None
 }
 
+/// The lines of a signature block, up to quoted history, at most 15 lines.
+fn signature_block(lines: &[&str]) -> String {
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate().take(15) {
+        if history_marker(lines, i) || is_quote(l) {
+            break;
+        }
+        out.push(l.trim_end_matches('\r'));
+    }
+    out.join("\n")
+}
+
 /// The current part of `body`.
 pub fn current(body: &str) -> Current {
     let lines: Vec<&str> = body.split('\n').collect();
@@ -164,6 +178,7 @@ pub fn current(body: &str) -> Current {
             None
         };
         if cut == Some(Cut::Here) {
+            out.signature = signature_block(&lines[i..]);
             break;
         }
         if !out.text.is_empty() {
@@ -173,6 +188,7 @@ pub fn current(body: &str) -> Current {
         out.text.push_str(line);
         seen_content |= !line.trim().is_empty();
         if cut == Some(Cut::After) {
+            out.signature = signature_block(&lines[i + 1..]);
             break;
         }
     }
@@ -188,6 +204,7 @@ mod tests {
         let body = "Please reset my 2FA.\r\n\r\nThanks,\r\nBob\r\n\r\nOn Mon, Nov 23, 2026 at 9:00 AM Support <support@example.co.jp> wrote:\r\n> How can we help?\r\n";
         let c = current(body);
         assert_eq!(c.text, "Please reset my 2FA.\n");
+        assert_eq!(c.signature, "Thanks,\nBob\n");
     }
 
     #[test]

@@ -158,6 +158,46 @@ impl Message {
         }
     }
 
+    /// Why this message looks automated, if it does: an auto-reply (RFC 3834 Auto-Submitted),
+    /// a list or bulk message (RFC 2919 List-Id, RFC 2369 List-Unsubscribe, Precedence), or a
+    /// bounce (RFC 3464 delivery report, null Return-Path).
+    pub fn automated(&self) -> Option<String> {
+        let field = |name: &str| {
+            self.fields_named(name)
+                .next()
+                .map(|(_, v)| v.trim().to_ascii_lowercase())
+        };
+        if let Some(v) = field("Auto-Submitted").filter(|v| !v.starts_with("no")) {
+            return Some(format!("Auto-Submitted: {v}"));
+        }
+        if let Some(v) = field("Content-Type").filter(|v| v.starts_with("multipart/report")) {
+            let kind = if v.contains("delivery-status") {
+                "a delivery status report"
+            } else {
+                "a report"
+            };
+            return Some(kind.to_string());
+        }
+        if self.return_path.as_deref() == Some("") {
+            return Some("null Return-Path: a bounce or auto-reply".into());
+        }
+        if let Some(v) = field("List-Id") {
+            return Some(format!("List-Id: {v}"));
+        }
+        if field("List-Unsubscribe").is_some() {
+            return Some("List-Unsubscribe: a newsletter or list".into());
+        }
+        if let Some(v) = field("Precedence")
+            .filter(|v| matches!(v.as_str(), "bulk" | "list" | "junk" | "auto_reply"))
+        {
+            return Some(format!("Precedence: {v}"));
+        }
+        if field("X-Autoreply").is_some() || field("X-Autorespond").is_some() {
+            return Some("an auto-reply header".into());
+        }
+        None
+    }
+
     /// The raw values of every field named `name`, top first, with their field index.
     pub fn fields_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = (usize, &'a str)> {
         self.fields

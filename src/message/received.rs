@@ -57,6 +57,8 @@ impl Hop {
         if hop.from_ip.is_none() {
             hop.from_ip = bracketed_ip(from_clause(raw));
         }
+        // An IPv4-mapped IPv6 address (::ffff:192.0.2.1) is the IPv4 client.
+        hop.from_ip = hop.from_ip.map(|ip| ip.to_canonical());
         hop
     }
 }

@@ -391,12 +391,12 @@ impl RuleSet {
                     }
                 }
                 for sentence in &rule.matches {
-                    if !self.requests(sentence).iter().any(|id| *id == rule.id) {
+                    if !self.requests(sentence).contains(&rule.id) {
                         failures.push(format!("{}: should match: {sentence}", rule.id));
                     }
                 }
                 for sentence in &rule.no_match {
-                    if self.requests(sentence).iter().any(|id| *id == rule.id) {
+                    if self.requests(sentence).contains(&rule.id) {
                         failures.push(format!("{}: should not match: {sentence}", rule.id));
                     }
                 }

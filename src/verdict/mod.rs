@@ -6,7 +6,7 @@ mod actions;
 
 pub use actions::{Action, actions, would_lower};
 
-use crate::evidence::{Axis, Evidence, Lang, Risk, Strength, codes};
+use crate::evidence::{Axis, Code, Evidence, Lang, Risk, Strength, codes};
 use serde::Serialize;
 use std::fmt;
 
@@ -147,8 +147,13 @@ pub fn trust(evidence: &[Evidence]) -> (Trust, Option<usize>) {
     }
 }
 
-/// The highest request risk, and the evidence that carries it.
+/// The highest request risk, and the evidence that carries it. Automated mail from an
+/// authenticated sender (a newsletter, an auto-reply) asks nothing of the agent.
 pub fn risk(evidence: &[Evidence]) -> (Risk, Option<usize>) {
+    let has = |code: &Code| evidence.iter().any(|e| std::ptr::eq(e.code, code));
+    if has(&codes::AUTOMATED) && has(&codes::DMARC_PASS) {
+        return (Risk::R0, None);
+    }
     evidence
         .iter()
         .enumerate()

@@ -1,0 +1,218 @@
+//! The SQLite store (rusqlite, bundled SQLite): sender history — every (address, IP) seen,
+//! with first and last seen and a count — so a first contact and a new IP for a known address
+//! can be told. The schema is versioned with `PRAGMA user_version`.
+//!
+//! Opened read-only (`--no-store`), the history is consulted but nothing is written.
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS sender (
+    address    TEXT NOT NULL,
+    ip         TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    count      INTEGER NOT NULL,
+    PRIMARY KEY (address, ip)
+);
+";
+
+/// What the store knew about a sender before this message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// Messages seen from the address (any IP).
+    pub messages: u64,
+    /// When the address was first seen (Unix seconds).
+    pub first_seen: Option<i64>,
+    /// Whether this IP was seen for the address before.
+    pub ip_known: bool,
+    /// How many distinct IPs the address used.
+    pub ips: u64,
+}
+
+/// The store.
+pub struct Store {
+    conn: Option<Mutex<Connection>>,
+    path: PathBuf,
+    writable: bool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("writable", &self.writable)
+            .finish()
+    }
+}
+
+/// The default location: `$XDG_DATA_HOME/impostor/impostor.db`, else `~/.local/share/…`.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(base.join("impostor").join("impostor.db"))
+}
+
+impl Store {
+    /// Opens (creating when writable) the store at `path`. Read-only on a missing file gives an
+    /// empty store that knows nothing.
+    pub fn open(path: &Path, writable: bool) -> Result<Store> {
+        let unavailable = |e: &dyn std::fmt::Display| Error::Unavailable {
+            what: format!("store {}", path.display()),
+            problem: e.to_string(),
+        };
+        if !writable && !path.exists() {
+            return Ok(Store {
+                conn: None,
+                path: path.to_path_buf(),
+                writable,
+            });
+        }
+        if let Some(dir) = path
+            .parent()
+            .filter(|d| writable && !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| unavailable(&e))?;
+        }
+        let flags = if writable {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| unavailable(&e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| unavailable(&e))?;
+        if writable {
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| unavailable(&e))?;
+            let version: i64 = conn
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .map_err(|e| unavailable(&e))?;
+            if version > SCHEMA_VERSION {
+                return Err(unavailable(&format!(
+                    "written by a newer impostor (schema {version}, this one knows {SCHEMA_VERSION})"
+                )));
+            }
+            conn.execute_batch(SCHEMA).map_err(|e| unavailable(&e))?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(|e| unavailable(&e))?;
+        }
+        Ok(Store {
+            conn: Some(Mutex::new(conn)),
+            path: path.to_path_buf(),
+            writable,
+        })
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether checks are recorded.
+    pub fn writable(&self) -> bool {
+        self.writable
+    }
+
+    /// What was known about `address` (and `ip`) before now.
+    pub fn history(&self, address: &str, ip: Option<IpAddr>) -> History {
+        let Some(conn) = &self.conn else {
+            return History::default();
+        };
+        let conn = conn.lock().expect("store lock");
+        let address = address.to_ascii_lowercase();
+        let row: Option<(Option<i64>, Option<i64>, i64)> = conn
+            .query_row(
+                "SELECT SUM(count), MIN(first_seen), COUNT(*) FROM sender WHERE address = ?1",
+                params![address],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .ok()
+            .flatten();
+        let ip_known = ip.is_some_and(|ip| {
+            conn.query_row(
+                "SELECT 1 FROM sender WHERE address = ?1 AND ip = ?2",
+                params![address, ip.to_string()],
+                |_| Ok(()),
+            )
+            .optional()
+            .ok()
+            .flatten()
+            .is_some()
+        });
+        match row {
+            Some((Some(count), first, ips)) => History {
+                messages: count as u64,
+                first_seen: first,
+                ip_known,
+                ips: ips as u64,
+            },
+            _ => History::default(),
+        }
+    }
+
+    /// Records one message from `address` at `ip` (`-` when unknown) at time `now`.
+    pub fn record(&self, address: &str, ip: Option<IpAddr>, now: i64) -> Result<()> {
+        if !self.writable {
+            return Ok(());
+        }
+        let Some(conn) = &self.conn else {
+            return Ok(());
+        };
+        let conn = conn.lock().expect("store lock");
+        conn.execute(
+            "INSERT INTO sender (address, ip, first_seen, last_seen, count) VALUES (?1, ?2, ?3, ?3, 1)
+             ON CONFLICT (address, ip) DO UPDATE SET last_seen = MAX(last_seen, ?3), count = count + 1",
+            params![
+                address.to_ascii_lowercase(),
+                ip.map_or_else(|| "-".to_string(), |ip| ip.to_string()),
+                now
+            ],
+        )
+        .map_err(|e| Error::Unavailable {
+            what: format!("store {}", self.path.display()),
+            problem: e.to_string(),
+        })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_and_reads_history() {
+        let dir = std::env::temp_dir().join(format!("impostor-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("s.db");
+        let store = Store::open(&path, true).unwrap();
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(store.history("A@x.example", Some(ip)), History::default());
+        store.record("A@x.example", Some(ip), 100).unwrap();
+        store.record("a@x.example", Some(ip), 200).unwrap();
+        let h = store.history("a@x.example", Some(ip));
+        assert_eq!(
+            (h.messages, h.first_seen, h.ip_known, h.ips),
+            (2, Some(100), true, 1)
+        );
+        let other: IpAddr = "198.51.100.1".parse().unwrap();
+        assert!(!store.history("a@x.example", Some(other)).ip_known);
+        drop(store);
+        let ro = Store::open(&path, false).unwrap();
+        ro.record("b@x.example", None, 300).unwrap();
+        assert_eq!(ro.history("b@x.example", None).messages, 0);
+        assert_eq!(ro.history("a@x.example", None).messages, 2);
+        let missing = Store::open(&dir.join("none.db"), false).unwrap();
+        assert_eq!(missing.history("a@x.example", None), History::default());
+    }
+}
