@@ -41,7 +41,11 @@ fn main() {
         .iter()
         .map(|p| (std::fs::read(p).unwrap(), p.display().to_string()))
         .collect();
-    let loaded = config::load(Some(&root.join("fixtures/impostor.toml"))).unwrap();
+    let mut loaded = config::load(Some(&root.join("fixtures/impostor.toml"))).unwrap();
+    // A fresh store per run, so the history it writes is part of what is measured.
+    let store = std::env::temp_dir().join(format!("impostor-bench-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&store);
+    loaded.config.store = Some(store);
     let settings = Settings {
         config: loaded.config,
         dns_snapshot: Some(root.join("fixtures/dns/zone.json")),

@@ -1267,7 +1267,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
     );
     // Shared hosting network the attackers rent servers from (no SPF).
     let vps = |zone: &mut Zone, ip: &str| -> String {
-        let name = format!("vps-{}.cloud.example.net", ip.replace('.', "-"));
+        let name = format!("vps-{}.cloud.example", ip.replace('.', "-"));
         zone.host(&name, ip);
         name
     };
@@ -1278,14 +1278,14 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- spf-pass -----------------------------------------------------------
     {
-        let d = "spf-pass.example.net";
-        let host = "mail.spf-pass.example.net";
+        let d = "spf-pass.example";
+        let host = "mail.spf-pass.example";
         let ip = "198.51.100.10";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
-        zone.dmarc(d, "v=DMARC1; p=none; rua=mailto:dmarc@spf-pass.example.net");
+        zone.dmarc(d, "v=DMARC1; p=none; rua=mailto:dmarc@spf-pass.example");
         let t = at(2025, 11, 3, 10, 2, 11, -5 * 60);
-        let from = "alice.johnson@spf-pass.example.net";
+        let from = "alice.johnson@spf-pass.example";
         let mut m = Core::new(
             mailbox("Alice Johnson", from),
             "Invoice INV-20931 shows the wrong amount",
@@ -1327,7 +1327,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("none"),
                 arc: "none",
-                how: "unsigned; spf-pass.example.net `v=spf1 ip4:198.51.100.10 -all`".into(),
+                how: "unsigned; spf-pass.example `v=spf1 ip4:198.51.100.10 -all`".into(),
                 ..Default::default()
             },
         );
@@ -1335,17 +1335,17 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- spf-fail -------------------------------------------------------------
     {
-        let d = "spf-fail.example.net";
-        zone.mail_host(d, "mail.spf-fail.example.net", "198.51.100.11");
+        let d = "spf-fail.example";
+        zone.mail_host(d, "mail.spf-fail.example", "198.51.100.11");
         zone.txt(d, "v=spf1 ip4:198.51.100.11 -all");
         zone.dmarc(
             d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@spf-fail.example.net",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@spf-fail.example",
         );
         let ip = "203.0.113.61";
         let helo = vps(zone, ip);
         let t = at(2025, 11, 3, 22, 47, 5, 0);
-        let from = "david.chen@spf-fail.example.net";
+        let from = "david.chen@spf-fail.example";
         let mut m = Core::new(
             mailbox("David Chen", from),
             "Please update the login email on my account",
@@ -1356,7 +1356,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             "Hi,\n\n\
              I'm the admin for the Spf Fail Corp workspace. I no longer have access to\n\
              my work mailbox, so please change the login email on my account from\n\
-             david.chen@spf-fail.example.net to d.chen.admin@freemail.example.com and\n\
+             david.chen@spf-fail.example to d.chen.admin@freemail.example and\n\
              send the confirmation link there.\n\n\
              This is urgent, I have a board presentation tomorrow morning.\n\n\
              David Chen\n",
@@ -1395,15 +1395,15 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- spf-softfail -----------------------------------------------------------
     {
-        let d = "spf-softfail.example.com";
-        zone.mail_host(d, "mail.spf-softfail.example.com", "198.51.100.12");
+        let d = "spf-softfail.example";
+        zone.mail_host(d, "mail.spf-softfail.example", "198.51.100.12");
         zone.txt(d, "v=spf1 mx ~all");
-        let host = "crm.spf-softfail.example.com";
+        let host = "crm.spf-softfail.example";
         let ip = "198.51.100.112";
         zone.host(host, ip);
         zone.txt(host, "v=spf1 a -all");
         let t = at(2025, 11, 4, 9, 15, 40, -8 * 60);
-        let from = "maria.garcia@spf-softfail.example.com";
+        let from = "maria.garcia@spf-softfail.example";
         let mut m = Core::new(
             mailbox("Maria Garcia", from),
             "How do I export a CSV report?",
@@ -1452,13 +1452,13 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- spf-neutral -------------------------------------------------------------
     {
-        let d = "spf-neutral.example.org";
-        let host = "mail.spf-neutral.example.org";
+        let d = "spf-neutral.example";
+        let host = "mail.spf-neutral.example";
         let ip = "198.51.100.13";
         zone.mail_host(d, host, ip);
         zone.txt(d, "v=spf1 ip4:198.51.100.113 ?all");
         let t = at(2025, 11, 4, 14, 3, 52, JST);
-        let from = "k.inoue@spf-neutral.example.org";
+        let from = "k.inoue@spf-neutral.example";
         let subj = "領収書の宛名変更について";
         let mut m = Core::new(mailbox("井上 和也", from), subject(subj), t, host)
             .with("X-Mailer", "Becky! ver. 2.81.05")
@@ -1504,15 +1504,15 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- spf-none ------------------------------------------------------------------
     {
-        let d = "spf-none.example.org";
-        let host = "mail.spf-none.example.org";
+        let d = "spf-none.example";
+        let host = "mail.spf-none.example";
         let ip = "198.51.100.14";
         // No SPF anywhere: the domain only has a site-verification TXT record.
         zone.host(host, ip);
         zone.mx(d, 10, host);
         zone.txt(d, "site-verification=4f1c0d7e2b9a8c3d5e6f");
         let t = at(2025, 11, 5, 7, 58, 30, 60);
-        let from = "lukas.becker@spf-none.example.org";
+        let from = "lukas.becker@spf-none.example";
         let mut m = Core::new(
             mailbox("Lukas Becker", from),
             "Lost my phone - please turn off 2FA on my account",
@@ -1523,7 +1523,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             "Hello,\n\n\
              I lost my phone on the train yesterday and can't get my authenticator\n\
              codes any more. Could you please turn off two-factor authentication on\n\
-             my account (lukas.becker@spf-none.example.org) so I can log in again?\n\
+             my account (lukas.becker@spf-none.example) so I can log in again?\n\
              I'll set it up again on my new phone afterwards.\n\n\
              Best regards,\n\
              Lukas Becker\n",
@@ -1561,15 +1561,15 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- spf-permerror-dup ------------------------------------------------------------
     {
-        let d = "spf-dup.example.net";
-        let host = "mail.spf-dup.example.net";
+        let d = "spf-dup.example";
+        let host = "mail.spf-dup.example";
         let ip = "198.51.100.31";
         zone.mail_host(d, host, ip);
         zone.txt(d, "v=spf1 ip4:198.51.100.31 -all");
-        zone.txt(d, "v=spf1 mx include:_spf.spf-dup.example.net -all");
-        zone.txt("_spf.spf-dup.example.net", "v=spf1 ip4:198.51.100.131 -all");
+        zone.txt(d, "v=spf1 mx include:_spf.spf-dup.example -all");
+        zone.txt("_spf.spf-dup.example", "v=spf1 ip4:198.51.100.131 -all");
         let t = at(2025, 11, 5, 11, 20, 0, 0);
-        let from = "olivia.smith@spf-dup.example.net";
+        let from = "olivia.smith@spf-dup.example";
         let mut m = Core::new(
             mailbox("Olivia Smith", from),
             "Adding three seats to our subscription",
@@ -1615,7 +1615,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                     toml_str("pass"),
                     "mail-auth evaluates the first TXT record that parses as SPF instead of failing on two",
                 )],
-                how: "unsigned; two SPF records at spf-dup.example.net (the first lists the client)".into(),
+                how: "unsigned; two SPF records at spf-dup.example (the first lists the client)".into(),
                 ..Default::default()
             },
         );
@@ -1623,8 +1623,8 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- spf-permerror-lookups ----------------------------------------------------------
     {
-        let d = "spf-lookups.example.org";
-        let host = "mail.spf-lookups.example.org";
+        let d = "spf-lookups.example";
+        let host = "mail.spf-lookups.example";
         let ip = "198.51.100.40";
         // Outbound host; inbound mail goes to a separate MX host.
         zone.host(host, ip);
@@ -1657,7 +1657,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             zone.host(&format!("out{i}.{d}"), &format!("198.51.100.{}", 140 + i));
         }
         let t = at(2025, 11, 5, 16, 41, 9, JST);
-        let from = "tanaka.hiroshi@spf-lookups.example.org";
+        let from = "tanaka.hiroshi@spf-lookups.example";
         let subj = "請求書の再発行のお願い";
         let mut m = Core::new(mailbox("田中 博", from), subject(subj), t, host)
             .text_b64(
@@ -1704,17 +1704,17 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- spf-pass-ipv6 ------------------------------------------------------------
     {
-        let d = "spf-ipv6.example.com";
-        let host = "mail.spf-ipv6.example.com";
+        let d = "spf-ipv6.example";
+        let host = "mail.spf-ipv6.example";
         let ip = "2001:db8::25";
         zone.mail_host(d, host, ip);
         zone.txt(d, "v=spf1 ip6:2001:db8::/64 -all");
         zone.dmarc(
             d,
-            "v=DMARC1; p=quarantine; rua=mailto:dmarc@spf-ipv6.example.com",
+            "v=DMARC1; p=quarantine; rua=mailto:dmarc@spf-ipv6.example",
         );
         let t = at(2025, 11, 6, 8, 5, 17, 10 * 60);
-        let from = "noah.wilson@spf-ipv6.example.com";
+        let from = "noah.wilson@spf-ipv6.example";
         let mut m = Core::new(
             mailbox("Noah Wilson", from),
             "API rate limit on the reports endpoint",
@@ -1767,8 +1767,8 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- spf-helo-fail --------------------------------------------------------------
     {
-        let d = "spf-helo.example.org";
-        let host = "mail.spf-helo.example.org";
+        let d = "spf-helo.example";
+        let host = "mail.spf-helo.example";
         let ip = "198.51.100.16";
         zone.host(host, ip);
         zone.mx(d, 10, host);
@@ -1777,7 +1777,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dmarc(d, "v=DMARC1; p=quarantine");
         let t = at(2025, 11, 6, 13, 30, 0, 0);
-        let from = "emma.brown@spf-helo.example.org";
+        let from = "emma.brown@spf-helo.example";
         let mut m = Core::new(
             mailbox("Emma Brown", from),
             "Where can I download our data processing agreement?",
@@ -1831,17 +1831,17 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- spf-null-sender --------------------------------------------------------------
     {
-        let d = "null-sender.example.com";
-        let host = "mail.null-sender.example.com";
+        let d = "null-sender.example";
+        let host = "mail.null-sender.example";
         let ip = "198.51.100.17";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dmarc(
             d,
-            "v=DMARC1; p=none; rua=mailto:dmarc@null-sender.example.com",
+            "v=DMARC1; p=none; rua=mailto:dmarc@null-sender.example",
         );
         let t = at(2025, 11, 6, 18, 2, 44, JST);
-        let from = "h.sato@null-sender.example.com";
+        let from = "h.sato@null-sender.example";
         let subj = "自動応答: Re: [#48213] ログインできない件";
         let mut m = Core::new(mailbox("佐藤 花", from), subject(subj), t, host)
             .with("Auto-Submitted", "auto-replied")
@@ -1852,7 +1852,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             .text(
                 "誠に恐れ入りますが、11月6日から11月10日まで不在にしております。\n\
                  11月11日以降に順次ご返信いたします。\n\n\
-                 お急ぎの場合は、情報システム課（it@null-sender.example.com）まで\n\
+                 お急ぎの場合は、情報システム課（it@null-sender.example）まで\n\
                  ご連絡ください。\n\n\
                  佐藤 花\n",
             )
@@ -1882,7 +1882,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("none"),
                 arc: "none",
-                how: "unsigned; `MAIL FROM:<>`, HELO mail.null-sender.example.com `v=spf1 a -all`".into(),
+                how: "unsigned; `MAIL FROM:<>`, HELO mail.null-sender.example `v=spf1 a -all`".into(),
                 ..Default::default()
             },
         );
@@ -1894,15 +1894,15 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dkim-pass-relaxed (via the trusted relay) ---------------------------------------
     {
-        let d = "dkim-relaxed.example.com";
-        let host = "mail.dkim-relaxed.example.com";
+        let d = "dkim-relaxed.example";
+        let host = "mail.dkim-relaxed.example";
         let ip = "198.51.100.20";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(d, "v=DMARC1; p=quarantine; adkim=r; aspf=r");
         let t = at(2025, 11, 7, 9, 41, 3, JST);
-        let from = "kobayashi.mai@dkim-relaxed.example.com";
+        let from = "kobayashi.mai@dkim-relaxed.example";
         let subj = "ログイン用メールアドレスの変更をお願いします";
         let mut m = Core::new(mailbox("小林 舞", from), subject(subj), t, host)
             .with("X-Mailer", "Microsoft Outlook 16.0")
@@ -1910,8 +1910,8 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 "サポートご担当者様\n\n\
                  お世話になっております。リラックス商会の小林です。\n\n\
                  来月から部署異動となるため、管理者アカウントのログイン用メールアドレスを\n\
-                 kobayashi.mai@dkim-relaxed.example.com から\n\
-                 it-admin@dkim-relaxed.example.com に変更していただけますでしょうか。\n\n\
+                 kobayashi.mai@dkim-relaxed.example から\n\
+                 it-admin@dkim-relaxed.example に変更していただけますでしょうか。\n\n\
                  変更手続きに必要な書類があればご教示ください。\n\n\
                  よろしくお願いいたします。\n\n\
                  小林 舞\n\
@@ -1946,7 +1946,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("quarantine"),
                 arc: "none",
-                how: "rsa2048-a, d=dkim-relaxed.example.com s=s2048, relaxed/relaxed; relay hop".into(),
+                how: "rsa2048-a, d=dkim-relaxed.example s=s2048, relaxed/relaxed; relay hop".into(),
                 ..Default::default()
             },
         );
@@ -1954,15 +1954,15 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dkim-pass-ed25519 ----------------------------------------------------------------
     {
-        let d = "dkim-ed25519.example.com";
-        let host = "mail.dkim-ed25519.example.com";
+        let d = "dkim-ed25519.example";
+        let host = "mail.dkim-ed25519.example";
         let ip = "198.51.100.21";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("ed2025", d, ed.clone());
         zone.dmarc(d, "v=DMARC1; p=reject");
         let t = at(2025, 11, 7, 15, 12, 48, 0);
-        let from = "sofia.rossi@dkim-ed25519.example.com";
+        let from = "sofia.rossi@dkim-ed25519.example";
         let mut m = Core::new(
             mailbox("Sofia Rossi", from),
             "Webhook retries after a 500",
@@ -2006,7 +2006,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "ed25519, d=dkim-ed25519.example.com s=ed2025, simple/simple".into(),
+                how: "ed25519, d=dkim-ed25519.example s=ed2025, simple/simple".into(),
                 ..Default::default()
             },
         );
@@ -2014,18 +2014,18 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dkim-pass-simple -----------------------------------------------------------------
     {
-        let d = "dkim-simple.example.net";
-        let host = "smtp.dkim-simple.example.net";
+        let d = "dkim-simple.example";
+        let host = "smtp.dkim-simple.example";
         let ip = "198.51.100.22";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("mail2025", d, rsa_a.clone());
         zone.dmarc(
             d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@dkim-simple.example.net",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@dkim-simple.example",
         );
         let t = at(2025, 11, 8, 10, 0, 31, -5 * 60);
-        let from = "james.miller@dkim-simple.example.net";
+        let from = "james.miller@dkim-simple.example";
         let mut m = Core::new(
             mailbox("James Miller", from),
             "Please change my login email to my new address",
@@ -2035,8 +2035,8 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         .text(
             "Hi support team,\n\n\
              We are moving to a new domain. Please change the login email for my user\n\
-             from james.miller@dkim-simple.example.net to\n\
-             james.miller@simple-holdings.example.com.\n\n\
+             from james.miller@dkim-simple.example to\n\
+             james.miller@simple-holdings.example.\n\n\
              The old mailbox will be shut down at the end of the month.\n\n\
              Regards,\n\
              James Miller\n\
@@ -2071,7 +2071,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "rsa2048-a, d=dkim-simple.example.net s=mail2025, simple/simple".into(),
+                how: "rsa2048-a, d=dkim-simple.example s=mail2025, simple/simple".into(),
                 ..Default::default()
             },
         );
@@ -2079,15 +2079,15 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dkim-fail-body ---------------------------------------------------------------------
     {
-        let d = "dkim-body.example.org";
-        let host = "mail.dkim-body.example.org";
+        let d = "dkim-body.example";
+        let host = "mail.dkim-body.example";
         let ip = "198.51.100.23";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(d, "v=DMARC1; p=reject");
         let t = at(2025, 11, 8, 16, 22, 5, 60);
-        let from = "pieter.dejong@dkim-body.example.org";
+        let from = "pieter.dejong@dkim-body.example";
         let mut m = Core::new(
             mailbox("Pieter de Jong", from),
             "Duplicate charge on card ending 4421",
@@ -2141,7 +2141,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                     toml_list(["neutral"]),
                     "mail-auth reports a body-hash mismatch as neutral (Gmail does too); RFC 6376 calls it PERMFAIL",
                 )],
-                how: "rsa2048-a, d=dkim-body.example.org s=s2048, relaxed; disclaimer appended after signing".into(),
+                how: "rsa2048-a, d=dkim-body.example s=s2048, relaxed; disclaimer appended after signing".into(),
                 ..Default::default()
             },
         );
@@ -2149,22 +2149,22 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dkim-fail-header --------------------------------------------------------------------
     {
-        let d = "dkim-header.example.com";
-        let host = "mail.dkim-header.example.com";
+        let d = "dkim-header.example";
+        let host = "mail.dkim-header.example";
         zone.mail_host(d, host, "198.51.100.24");
         zone.txt(d, "v=spf1 ip4:198.51.100.24 -all");
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(
             d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@dkim-header.example.com",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@dkim-header.example",
         );
         // The replaying attacker's own sending domain, with honest SPF.
         let ip = "203.0.113.62";
         let helo = vps(zone, ip);
-        zone.txt("mailer-7.example.org", format!("v=spf1 ip4:{ip} -all"));
-        zone.mx("mailer-7.example.org", 10, &helo);
+        zone.txt("mailer-7.example", format!("v=spf1 ip4:{ip} -all"));
+        zone.mx("mailer-7.example", 10, &helo);
         let t = at(2025, 11, 9, 8, 30, 0, 0);
-        let from = "laura.martin@dkim-header.example.com";
+        let from = "laura.martin@dkim-header.example";
         let mut m = Core::new(
             mailbox("Laura Martin", from),
             "Question about user roles",
@@ -2191,7 +2191,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             helo: &helo,
             ip,
             rdns: Some(&helo),
-            mail_from: "bounce-7731@mailer-7.example.org",
+            mail_from: "bounce-7731@mailer-7.example",
             via_relay: false,
             at: at(2025, 11, 12, 3, 14, 27, 0),
             auth_results: None,
@@ -2213,7 +2213,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "fail",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "rsa2048-a, d=dkim-header.example.com s=s2048, relaxed; Subject replaced after signing; resent via mailer-7.example.org".into(),
+                how: "rsa2048-a, d=dkim-header.example s=s2048, relaxed; Subject replaced after signing; resent via mailer-7.example".into(),
                 ..Default::default()
             },
         );
@@ -2221,14 +2221,14 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dkim-revoked ------------------------------------------------------------------------
     {
-        let d = "dkim-revoked.example.net";
-        let host = "mail.dkim-revoked.example.net";
+        let d = "dkim-revoked.example";
+        let host = "mail.dkim-revoked.example";
         let ip = "198.51.100.26";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("old2019", d, "v=DKIM1; k=rsa; p=".to_string());
         let t = at(2025, 11, 9, 12, 45, 19, -3 * 60);
-        let from = "ana.souza@dkim-revoked.example.net";
+        let from = "ana.souza@dkim-revoked.example";
         let mut m = Core::new(
             mailbox("Ana Souza", from),
             "Our logo does not show on the portal",
@@ -2270,7 +2270,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dkim: dk(&[("permerror", d)]),
                 dmarc: "none",
                 arc: "none",
-                how: "rsa2048-a, d=dkim-revoked.example.net s=old2019; record `v=DKIM1; k=rsa; p=`".into(),
+                how: "rsa2048-a, d=dkim-revoked.example s=old2019; record `v=DKIM1; k=rsa; p=`".into(),
                 ..Default::default()
             },
         );
@@ -2278,33 +2278,33 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dkim-multi ------------------------------------------------------------------------
     {
-        let d = "dkim-multi.example.com";
-        zone.mail_host(d, "mail.dkim-multi.example.com", "198.51.100.27");
-        zone.txt(d, "v=spf1 mx include:_spf.esp.example.org -all");
+        let d = "dkim-multi.example";
+        zone.mail_host(d, "mail.dkim-multi.example", "198.51.100.27");
+        zone.txt(d, "v=spf1 mx include:_spf.esp.example -all");
         zone.dkim_key("esp1", d, rsa_a.clone());
         zone.dmarc(
             d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@dkim-multi.example.com",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@dkim-multi.example",
         );
-        let esp = "esp.example.org";
-        let host = "mta3.esp.example.org";
+        let esp = "esp.example";
+        let host = "mta3.esp.example";
         let ip = "198.51.100.60";
         zone.host(host, ip);
         zone.txt(host, "v=spf1 a -all");
-        zone.mx(esp, 10, "mx.esp.example.org");
-        zone.host("mx.esp.example.org", "198.51.100.61");
-        zone.txt("_spf.esp.example.org", "v=spf1 ip4:198.51.100.60/30 -all");
-        zone.txt(esp, "v=spf1 include:_spf.esp.example.org -all");
+        zone.mx(esp, 10, "mx.esp.example");
+        zone.host("mx.esp.example", "198.51.100.61");
+        zone.txt("_spf.esp.example", "v=spf1 ip4:198.51.100.60/30 -all");
+        zone.txt(esp, "v=spf1 include:_spf.esp.example -all");
         zone.dkim_key("k1", esp, rsa_b.clone());
         let t = at(2025, 11, 10, 6, 0, 2, 0);
-        let from = "notifications@dkim-multi.example.com";
+        let from = "notifications@dkim-multi.example";
         let mut m = Core::new(
             mailbox("Multi Cloud Monitoring", from),
             "[Ticket export] Weekly CSV export failed for workspace multi-prod",
             t,
-            "mta3.esp.example.org",
+            "mta3.esp.example",
         )
-        .with("Reply-To", "ops@dkim-multi.example.com")
+        .with("Reply-To", "ops@dkim-multi.example")
         .text(
             "Hello,\n\n\
              This is an automated message from our ops team. The weekly ticket CSV\n\
@@ -2312,18 +2312,18 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
              \"export_timeout\" three times in a row. Could you check whether large\n\
              exports need a different endpoint?\n\n\
              -- \n\
-             Multi Cloud Monitoring | ops@dkim-multi.example.com\n",
+             Multi Cloud Monitoring | ops@dkim-multi.example\n",
         )
         .into_msg();
         m.sign(&keys.rsa_a, d, "esp1", RELAXED, t.plus(1));
-        m.prepend("Feedback-ID: 31337:tx:esp.example.org\r\n");
+        m.prepend("Feedback-ID: 31337:tx:esp.example\r\n");
         m.sign(&keys.rsa_b, esp, "k1", RELAXED, t.plus(1));
         // Signatures are prepended: the ESP's is now on top.
         m.deliver(Delivery {
             helo: host,
             ip,
             rdns: Some(host),
-            mail_from: "bounce+8f2k1@esp.example.org",
+            mail_from: "bounce+8f2k1@esp.example",
             via_relay: false,
             at: t.plus(3),
             auth_results: None,
@@ -2332,7 +2332,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             "dkim-multi",
             m,
             Expect {
-                description: "Two DKIM signatures, both valid: the ESP's own (d=esp.example.org, on top) and the author domain's (aligned); SPF passes for the ESP bounce domain only, DMARC passes via the aligned signature".into(),
+                description: "Two DKIM signatures, both valid: the ESP's own (d=esp.example, on top) and the author domain's (aligned); SPF passes for the ESP bounce domain only, DMARC passes via the aligned signature".into(),
                 from: from.into(),
                 from_name: "Multi Cloud Monitoring".into(),
                 subject: "[Ticket export] Weekly CSV export failed for workspace multi-prod".into(),
@@ -2345,7 +2345,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "rsa2048-a d=dkim-multi.example.com s=esp1 then rsa2048-b d=esp.example.org s=k1, both relaxed".into(),
+                how: "rsa2048-a d=dkim-multi.example s=esp1 then rsa2048-b d=esp.example s=k1, both relaxed".into(),
                 ..Default::default()
             },
         );
@@ -2357,18 +2357,18 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dmarc-pass-reject ------------------------------------------------------------------
     {
-        let d = "dmarc-pass.example.com";
-        let host = "mail.dmarc-pass.example.com";
+        let d = "dmarc-pass.example";
+        let host = "mail.dmarc-pass.example";
         let ip = "198.51.100.50";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(
             d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-pass.example.com",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-pass.example",
         );
         let t = at(2025, 11, 10, 19, 8, 55, -5 * 60);
-        let from = "ryan.oconnor@dmarc-pass.example.com";
+        let from = "ryan.oconnor@dmarc-pass.example";
         let mut m = Core::new(
             mailbox("Ryan O'Connor", from),
             "Lost my phone - please disable 2FA",
@@ -2378,7 +2378,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         .text(
             "Hi,\n\n\
                  I lost my phone at the airport and my authenticator app was on it. Can\n\
-                 you please turn off 2FA for ryan.oconnor@dmarc-pass.example.com? I need\n\
+                 you please turn off 2FA for ryan.oconnor@dmarc-pass.example? I need\n\
                  to approve the payroll run tonight.\n\n\
                  Thanks a lot,\n\
                  Ryan\n",
@@ -2412,7 +2412,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "rsa2048-a, d=dmarc-pass.example.com s=s2048, relaxed".into(),
+                how: "rsa2048-a, d=dmarc-pass.example s=s2048, relaxed".into(),
                 ..Default::default()
             },
         );
@@ -2420,20 +2420,20 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dmarc-fail-reject (with forged Received fields) --------------------------------------
     {
-        let d = "dmarc-reject.example.com";
-        zone.mail_host(d, "mail.dmarc-reject.example.com", "198.51.100.51");
+        let d = "dmarc-reject.example";
+        zone.mail_host(d, "mail.dmarc-reject.example", "198.51.100.51");
         zone.txt(d, "v=spf1 ip4:198.51.100.51 -all");
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(
             d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-reject.example.com",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-reject.example",
         );
         let ip = "203.0.113.51";
         let helo = vps(zone, ip);
-        zone.txt("quickmail.example.org", format!("v=spf1 ip4:{ip} -all"));
-        zone.mx("quickmail.example.org", 10, &helo);
+        zone.txt("quickmail.example", format!("v=spf1 ip4:{ip} -all"));
+        zone.mx("quickmail.example", 10, &helo);
         let t = at(2025, 11, 11, 10, 2, 33, JST);
-        let from = "watanabe.ceo@dmarc-reject.example.com";
+        let from = "watanabe.ceo@dmarc-reject.example";
         let subj = "至急：パスワードを教えてください";
         let mut m = Core::new(
             mailbox("渡辺 誠（代表取締役）", from),
@@ -2441,12 +2441,12 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             t,
             &helo,
         )
-        .with("Reply-To", "watanabe.ceo.office@freemail.example.com")
+        .with("Reply-To", "watanabe.ceo.office@freemail.example")
         .text(
             "サポートご担当者様\n\n\
                  代表の渡辺です。出張先から急ぎでご連絡しております。\n\n\
                  管理画面にログインできなくなりました。\n\
-                 管理者アカウント（admin@dmarc-reject.example.com）の\n\
+                 管理者アカウント（admin@dmarc-reject.example）の\n\
                  現在のパスワードを教えてください。\n\
                  社内の担当者は休暇中のため、こちらに直接返信をお願いします。\n\n\
                  本件は他言無用でお願いいたします。\n\n\
@@ -2455,8 +2455,8 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         .into_msg();
         // Forged "history" the attacker put in before sending.
         m.prepend(
-            "Received: from mail.dmarc-reject.example.com (mail.dmarc-reject.example.com [198.51.100.51])\r\n\
-             \tby mx.dmarc-reject.example.com (Postfix) with ESMTPS id 4dFAKE0001\r\n\
+            "Received: from mail.dmarc-reject.example (mail.dmarc-reject.example [198.51.100.51])\r\n\
+             \tby mx.dmarc-reject.example (Postfix) with ESMTPS id 4dFAKE0001\r\n\
              \tfor <support@example.co.jp>; Tue, 11 Nov 2025 10:02:34 +0900 (JST)\r\n",
         );
         m.prepend(
@@ -2468,7 +2468,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             helo: &helo,
             ip,
             rdns: Some(&helo),
-            mail_from: "noreply@quickmail.example.org",
+            mail_from: "noreply@quickmail.example",
             via_relay: false,
             at: t.plus(2),
             auth_results: None,
@@ -2489,7 +2489,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "fail",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "unsigned; MAIL FROM quickmail.example.org; two forged Received below mx1's".into(),
+                how: "unsigned; MAIL FROM quickmail.example; two forged Received below mx1's".into(),
                 ..Default::default()
             },
         );
@@ -2497,16 +2497,16 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dmarc-fail-quarantine --------------------------------------------------------------
     {
-        let d = "dmarc-quarantine.example.net";
-        zone.mail_host(d, "mail.dmarc-quarantine.example.net", "198.51.100.52");
+        let d = "dmarc-quarantine.example";
+        zone.mail_host(d, "mail.dmarc-quarantine.example", "198.51.100.52");
         zone.txt(d, "v=spf1 ip4:198.51.100.52 -all");
         zone.dmarc(d, "v=DMARC1; p=quarantine; pct=100");
         let ip = "203.0.113.52";
         let helo = vps(zone, ip);
-        zone.txt("sendpro.example.com", format!("v=spf1 ip4:{ip} ~all"));
-        zone.mx("sendpro.example.com", 10, &helo);
+        zone.txt("sendpro.example", format!("v=spf1 ip4:{ip} ~all"));
+        zone.mx("sendpro.example", 10, &helo);
         let t = at(2025, 11, 11, 15, 40, 12, 0);
-        let from = "accounts@dmarc-quarantine.example.net";
+        let from = "accounts@dmarc-quarantine.example";
         let mut m = Core::new(
             mailbox("Quarantine Ltd Accounts", from),
             "Change of contact email for our account",
@@ -2517,7 +2517,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             "Dear Support,\n\n\
              Please note that our accounts team has a new mailbox. Kindly update the\n\
              primary contact and login email of our account to\n\
-             accounts-dept@quarantine-ltd.example.com with immediate effect, and\n\
+             accounts-dept@quarantine-ltd.example with immediate effect, and\n\
              confirm once done.\n\n\
              Regards,\n\
              Accounts Department\n\
@@ -2528,7 +2528,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             helo: &helo,
             ip,
             rdns: Some(&helo),
-            mail_from: "mailer@sendpro.example.com",
+            mail_from: "mailer@sendpro.example",
             via_relay: false,
             at: t.plus(2),
             auth_results: None,
@@ -2549,7 +2549,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "fail",
                 dmarc_policy: Some("quarantine"),
                 arc: "none",
-                how: "unsigned; MAIL FROM sendpro.example.com".into(),
+                how: "unsigned; MAIL FROM sendpro.example".into(),
                 ..Default::default()
             },
         );
@@ -2557,19 +2557,19 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dmarc-fail-none ------------------------------------------------------------------
     {
-        let d = "dmarc-none.example.org";
-        zone.mail_host(d, "mail.dmarc-none.example.org", "198.51.100.53");
+        let d = "dmarc-none.example";
+        zone.mail_host(d, "mail.dmarc-none.example", "198.51.100.53");
         zone.txt(d, "v=spf1 ip4:198.51.100.53 ~all");
         zone.dmarc(
             d,
-            "v=DMARC1; p=none; rua=mailto:dmarc@dmarc-none.example.org",
+            "v=DMARC1; p=none; rua=mailto:dmarc@dmarc-none.example",
         );
         let ip = "203.0.113.53";
         let helo = vps(zone, ip);
-        zone.txt("bulkpost.example.net", format!("v=spf1 ip4:{ip} -all"));
-        zone.mx("bulkpost.example.net", 10, &helo);
+        zone.txt("bulkpost.example", format!("v=spf1 ip4:{ip} -all"));
+        zone.mx("bulkpost.example", 10, &helo);
         let t = at(2025, 11, 12, 9, 5, 0, 60);
-        let from = "it-helpdesk@dmarc-none.example.org";
+        let from = "it-helpdesk@dmarc-none.example";
         let mut m = Core::new(
             mailbox("None GmbH IT Helpdesk", from),
             "Password reset for user m.keller",
@@ -2578,7 +2578,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         )
         .text(
             "Hello,\n\n\
-             Our colleague Martin Keller (m.keller@dmarc-none.example.org) is locked\n\
+             Our colleague Martin Keller (m.keller@dmarc-none.example) is locked\n\
              out. Please reset his password and send the new password to this address\n\
              so we can hand it to him in person.\n\n\
              IT Helpdesk\n\
@@ -2589,7 +2589,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             helo: &helo,
             ip,
             rdns: Some(&helo),
-            mail_from: "bounces@bulkpost.example.net",
+            mail_from: "bounces@bulkpost.example",
             via_relay: false,
             at: t.plus(2),
             auth_results: None,
@@ -2610,7 +2610,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "fail",
                 dmarc_policy: Some("none"),
                 arc: "none",
-                how: "unsigned; MAIL FROM bulkpost.example.net".into(),
+                how: "unsigned; MAIL FROM bulkpost.example".into(),
                 ..Default::default()
             },
         );
@@ -2618,9 +2618,9 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dmarc-relaxed ------------------------------------------------------------------
     {
-        let d = "dmarc-relaxed.example.com";
-        let sub = "mail.dmarc-relaxed.example.com";
-        let host = "out.mail.dmarc-relaxed.example.com";
+        let d = "dmarc-relaxed.example";
+        let sub = "mail.dmarc-relaxed.example";
+        let host = "out.mail.dmarc-relaxed.example";
         let ip = "198.51.100.54";
         zone.mail_host(sub, host, ip);
         zone.mx(d, 10, host);
@@ -2629,10 +2629,10 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         zone.dkim_key("s2048", sub, rsa_a.clone());
         zone.dmarc(
             d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-relaxed.example.com",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-relaxed.example",
         );
         let t = at(2025, 11, 12, 11, 11, 11, JST);
-        let from = "nakamura.yui@dmarc-relaxed.example.com";
+        let from = "nakamura.yui@dmarc-relaxed.example";
         let subj = "CSVエクスポートの文字化けについて";
         let mut m = Core::new(mailbox("中村 結衣", from), subject(subj), t, host)
             .text(
@@ -2651,7 +2651,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             helo: host,
             ip,
             rdns: Some(host),
-            mail_from: "bounce@mail.dmarc-relaxed.example.com",
+            mail_from: "bounce@mail.dmarc-relaxed.example",
             via_relay: false,
             at: t.plus(3),
             auth_results: None,
@@ -2660,7 +2660,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             "dmarc-relaxed",
             m,
             Expect {
-                description: "DMARC pass by relaxed alignment: DKIM d= and MAIL FROM are the subdomain mail.dmarc-relaxed.example.com, From is the organizational domain".into(),
+                description: "DMARC pass by relaxed alignment: DKIM d= and MAIL FROM are the subdomain mail.dmarc-relaxed.example, From is the organizational domain".into(),
                 from: from.into(),
                 from_name: "中村 結衣".into(),
                 subject: subj.into(),
@@ -2673,7 +2673,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "rsa2048-a, d=mail.dmarc-relaxed.example.com s=s2048, relaxed".into(),
+                how: "rsa2048-a, d=mail.dmarc-relaxed.example s=s2048, relaxed".into(),
                 ..Default::default()
             },
         );
@@ -2681,9 +2681,9 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dmarc-strict-fail ---------------------------------------------------------------
     {
-        let d = "dmarc-strict.example.net";
-        let sub = "mail.dmarc-strict.example.net";
-        let host = "out.mail.dmarc-strict.example.net";
+        let d = "dmarc-strict.example";
+        let sub = "mail.dmarc-strict.example";
+        let host = "out.mail.dmarc-strict.example";
         let ip = "198.51.100.55";
         zone.mail_host(sub, host, ip);
         zone.mx(d, 10, host);
@@ -2692,7 +2692,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         zone.dkim_key("s2048", sub, rsa_a.clone());
         zone.dmarc(d, "v=DMARC1; p=reject; adkim=s; aspf=s");
         let t = at(2025, 11, 12, 17, 25, 3, 0);
-        let from = "george.taylor@dmarc-strict.example.net";
+        let from = "george.taylor@dmarc-strict.example";
         let mut m = Core::new(
             mailbox("George Taylor", from),
             "SSO setup with our identity provider",
@@ -2713,7 +2713,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             helo: host,
             ip,
             rdns: Some(host),
-            mail_from: "bounce@mail.dmarc-strict.example.net",
+            mail_from: "bounce@mail.dmarc-strict.example",
             via_relay: false,
             at: t.plus(2),
             auth_results: None,
@@ -2722,7 +2722,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             "dmarc-strict-fail",
             m,
             Expect {
-                description: "DMARC fail by strict alignment: adkim=s and aspf=s, DKIM and SPF pass for mail.dmarc-strict.example.net but From is dmarc-strict.example.net (relaxed would pass)".into(),
+                description: "DMARC fail by strict alignment: adkim=s and aspf=s, DKIM and SPF pass for mail.dmarc-strict.example but From is dmarc-strict.example (relaxed would pass)".into(),
                 from: from.into(),
                 from_name: "George Taylor".into(),
                 subject: "SSO setup with our identity provider".into(),
@@ -2735,7 +2735,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "fail",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "rsa2048-a, d=mail.dmarc-strict.example.net s=s2048, relaxed; record adkim=s aspf=s".into(),
+                how: "rsa2048-a, d=mail.dmarc-strict.example s=s2048, relaxed; record adkim=s aspf=s".into(),
                 ..Default::default()
             },
         );
@@ -2743,21 +2743,21 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dmarc-subdomain-policy ------------------------------------------------------------
     {
-        let org = "dmarc-sp.example.net";
-        let d = "sub.dmarc-sp.example.net";
-        zone.mail_host(d, "mail.sub.dmarc-sp.example.net", "198.51.100.56");
+        let org = "dmarc-sp.example";
+        let d = "sub.dmarc-sp.example";
+        zone.mail_host(d, "mail.sub.dmarc-sp.example", "198.51.100.56");
         zone.txt(d, "v=spf1 ip4:198.51.100.56 -all");
         zone.host(org, "198.51.100.156");
         zone.dmarc(
             org,
-            "v=DMARC1; p=none; sp=reject; rua=mailto:dmarc@dmarc-sp.example.net",
+            "v=DMARC1; p=none; sp=reject; rua=mailto:dmarc@dmarc-sp.example",
         );
         let ip = "203.0.113.56";
         let helo = vps(zone, ip);
-        zone.txt("fastsend.example.com", format!("v=spf1 ip4:{ip} -all"));
-        zone.mx("fastsend.example.com", 10, &helo);
+        zone.txt("fastsend.example", format!("v=spf1 ip4:{ip} -all"));
+        zone.mx("fastsend.example", 10, &helo);
         let t = at(2025, 11, 13, 8, 48, 20, 0);
-        let from = "billing@sub.dmarc-sp.example.net";
+        let from = "billing@sub.dmarc-sp.example";
         let mut m = Core::new(
             mailbox("SP Group Billing", from),
             "Update the bank account for our refunds",
@@ -2769,7 +2769,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
              Please update the bank account we use for refunds and credits to:\n\n\
              IBAN: XX00 0000 0000 0000 0000 00 (test data)\n\
              Account holder: SP Group Treasury\n\n\
-             Please also change the billing contact to treasury@fastsend.example.com.\n\n\
+             Please also change the billing contact to treasury@fastsend.example.\n\n\
              Billing team\n",
         )
         .into_msg();
@@ -2777,7 +2777,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             helo: &helo,
             ip,
             rdns: Some(&helo),
-            mail_from: "ops@fastsend.example.com",
+            mail_from: "ops@fastsend.example",
             via_relay: false,
             at: t.plus(2),
             auth_results: None,
@@ -2786,7 +2786,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             "dmarc-subdomain-policy",
             m,
             Expect {
-                description: "DMARC fail with the subdomain policy: From sub.dmarc-sp.example.net has no record, the tree walk finds _dmarc.dmarc-sp.example.net (p=none; sp=reject), so sp=reject applies".into(),
+                description: "DMARC fail with the subdomain policy: From sub.dmarc-sp.example has no record, the tree walk finds _dmarc.dmarc-sp.example (p=none; sp=reject), so sp=reject applies".into(),
                 from: from.into(),
                 from_name: "SP Group Billing".into(),
                 subject: "Update the bank account for our refunds".into(),
@@ -2798,7 +2798,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "fail",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "unsigned; MAIL FROM fastsend.example.com; only the org-level DMARC record".into(),
+                how: "unsigned; MAIL FROM fastsend.example; only the org-level DMARC record".into(),
                 ..Default::default()
             },
         );
@@ -2806,26 +2806,26 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- dmarc-forwarded --------------------------------------------------------------------
     {
-        let d = "dmarc-fwd.example.com";
-        let host = "mail.dmarc-fwd.example.com";
+        let d = "dmarc-fwd.example";
+        let host = "mail.dmarc-fwd.example";
         zone.mail_host(d, host, "198.51.100.57");
         zone.txt(d, "v=spf1 ip4:198.51.100.57 -all");
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(
             d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-fwd.example.com",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-fwd.example",
         );
         // The helpdesk's old domain forwards through its registrar's service.
-        let fwd = "fwd1.mail-forward.example.net";
+        let fwd = "fwd1.mail-forward.example";
         let fwd_ip = "203.0.113.80";
         zone.host(fwd, fwd_ip);
         zone.txt(fwd, "v=spf1 a -all");
-        zone.mx("helpdesk-legacy.example.net", 10, fwd);
+        zone.mx("helpdesk-legacy.example", 10, fwd);
         let t = at(2025, 11, 13, 13, 2, 40, JST);
-        let from = "yamamoto.k@dmarc-fwd.example.com";
+        let from = "yamamoto.k@dmarc-fwd.example";
         let subj = "契約更新の見積書をお願いします";
         let mut m = Core::new(mailbox("山本 健二", from), subject(subj), t, host)
-            .to("support@helpdesk-legacy.example.net")
+            .to("support@helpdesk-legacy.example")
             .text_b64(
                 "サポート窓口 御中\n\n\
                  いつもお世話になっております。フォワード電機の山本です。\n\n\
@@ -2845,7 +2845,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 ip: "198.51.100.57",
                 by: fwd,
                 with: "ESMTPS",
-                rcpt: Some("support@helpdesk-legacy.example.net"),
+                rcpt: Some("support@helpdesk-legacy.example"),
                 at: t.plus(2),
                 software: "(mail-forward)",
             }
@@ -2877,7 +2877,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "rsa2048-a, d=dmarc-fwd.example.com s=s2048, relaxed; forwarded by fwd1.mail-forward.example.net (To: the helpdesk's legacy address)".into(),
+                how: "rsa2048-a, d=dmarc-fwd.example s=s2048, relaxed; forwarded by fwd1.mail-forward.example (To: the helpdesk's legacy address)".into(),
                 ..Default::default()
             },
         );
@@ -2887,7 +2887,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
     // ARC
     // ======================================================================
 
-    let list = "lists.example.org";
+    let list = "lists.example";
     let list_ip = "198.51.100.91";
     zone.host(list, list_ip);
     zone.mx(list, 10, list);
@@ -2913,7 +2913,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         zone.dkim_key("s2048", origin, rsa_a.clone());
         zone.dmarc(origin, "v=DMARC1; p=reject");
         let mut m = Core::new(mailbox(from_name, from), subj, t, &host)
-            .cc("it-team@lists.example.org")
+            .cc("it-team@lists.example")
             .text(body)
             .into_msg();
         let sig = m.sign(&keys.rsa_a, origin, "s2048", RELAXED, t.plus(1));
@@ -2925,7 +2925,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 ip: origin_ip,
                 by: list,
                 with: "ESMTPS",
-                rcpt: Some("it-team@lists.example.org"),
+                rcpt: Some("it-team@lists.example"),
                 at: t.plus(2),
                 software: "(Postfix)",
             }
@@ -2933,8 +2933,8 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         );
         // ... and what it saw, before it changes anything:
         let aar = format!(
-            "lists.example.org;\r\n\tdkim=pass header.d={origin} header.s=s2048 header.b={};\r\n\
-             \tspf=pass (lists.example.org: domain of {from} designates {origin_ip}\r\n\
+            "lists.example;\r\n\tdkim=pass header.d={origin} header.s=s2048 header.b={};\r\n\
+             \tspf=pass (lists.example: domain of {from} designates {origin_ip}\r\n\
              \t as permitted sender) smtp.mailfrom={from};\r\n\
              \tdmarc=pass (p=REJECT) header.from={origin}",
             header_b(&sig)
@@ -2942,10 +2942,10 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         m.replace("Subject", format!("[it-team] {subj}").as_bytes());
         for f in [
             "Precedence: list\r\n".to_string(),
-            "List-Id: IT team discussion <it-team.lists.example.org>\r\n".into(),
-            "List-Post: <mailto:it-team@lists.example.org>\r\n".into(),
-            "List-Help: <mailto:it-team-request@lists.example.org?subject=help>\r\n".into(),
-            "List-Unsubscribe: <mailto:it-team-leave@lists.example.org>\r\n".into(),
+            "List-Id: IT team discussion <it-team.lists.example>\r\n".into(),
+            "List-Post: <mailto:it-team@lists.example>\r\n".into(),
+            "List-Help: <mailto:it-team-request@lists.example?subject=help>\r\n".into(),
+            "List-Unsubscribe: <mailto:it-team-leave@lists.example>\r\n".into(),
             "X-Mailman-Version: 3.3.9\r\n".into(),
         ]
         .into_iter()
@@ -2967,11 +2967,11 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
     // --- arc-pass ------------------------------------------------------------------
     {
         let t = at(2025, 11, 14, 9, 30, 0, 0);
-        let from = "hannah.lee@arc-origin.example.com";
+        let from = "hannah.lee@arc-origin.example";
         let subj = "SAML login fails with invalid audience";
         let (mut m, aar) = list_post(
             zone,
-            "arc-origin.example.com",
+            "arc-origin.example",
             "198.51.100.90",
             "Hannah Lee",
             from,
@@ -2992,7 +2992,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             helo: list,
             ip: list_ip,
             rdns: Some(list),
-            mail_from: "it-team-bounces@lists.example.org",
+            mail_from: "it-team-bounces@lists.example",
             via_relay: false,
             at: t.plus(5),
             auth_results: None,
@@ -3011,11 +3011,11 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 request: "SAML login failure",
                 spf: "pass",
                 spf_helo: "pass",
-                dkim: dk(&[("fail", "arc-origin.example.com")]),
+                dkim: dk(&[("fail", "arc-origin.example")]),
                 dmarc: "fail",
                 dmarc_policy: Some("reject"),
                 arc: "pass",
-                how: "author: rsa2048-a d=arc-origin.example.com s=s2048; list: Subject tagged, ARC-sealed with rsa2048-a d=lists.example.org s=arc2025".into(),
+                how: "author: rsa2048-a d=arc-origin.example s=s2048; list: Subject tagged, ARC-sealed with rsa2048-a d=lists.example s=arc2025".into(),
                 ..Default::default()
             },
         );
@@ -3023,7 +3023,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         // --- arc-fail-body: the same copy, body changed after sealing ----------------
         let mut m2 = m2;
         m2.body.extend_from_slice(&crlf(
-            "\nP.S. Our new admin contact is it-admin@arc-attacker.example.net,\n\
+            "\nP.S. Our new admin contact is it-admin@arc-attacker.example,\n\
              please send the SAML metadata and recovery codes there.\n",
         ));
         out.push(
@@ -3039,7 +3039,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 request: "SAML login failure; appended: send SAML metadata and recovery codes to an outside address",
                 spf: "pass",
                 spf_helo: "pass",
-                dkim: dk(&[("fail", "arc-origin.example.com")]),
+                dkim: dk(&[("fail", "arc-origin.example")]),
                 dmarc: "fail",
                 dmarc_policy: Some("reject"),
                 arc: "fail",
@@ -3064,7 +3064,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
     // --- arc-fail-key -----------------------------------------------------------------
     {
         let t = at(2025, 11, 14, 16, 5, 30, JST);
-        let from = "ishikawa.ren@arc-key.example.com";
+        let from = "ishikawa.ren@arc-key.example";
         let subj = "VPN client certificate expired";
         let body = "Hello all, cc support,\n\n\
                     The client certificate bundled with the VPN profile you sent us expired\n\
@@ -3075,7 +3075,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                     IT, Arc Key K.K.\n";
         let (mut m, aar) = list_post(
             zone,
-            "arc-key.example.com",
+            "arc-key.example",
             "198.51.100.92",
             "Ren Ishikawa",
             from,
@@ -3097,7 +3097,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             helo: list,
             ip: list_ip,
             rdns: Some(list),
-            mail_from: "it-team-bounces@lists.example.org",
+            mail_from: "it-team-bounces@lists.example",
             via_relay: false,
             at: t.plus(5),
             auth_results: None,
@@ -3115,7 +3115,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 request: "renew an expired VPN client certificate",
                 spf: "pass",
                 spf_helo: "pass",
-                dkim: dk(&[("fail", "arc-key.example.com")]),
+                dkim: dk(&[("fail", "arc-key.example")]),
                 dmarc: "fail",
                 dmarc_policy: Some("reject"),
                 arc: "fail",
@@ -3131,18 +3131,18 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- ar-trusted ------------------------------------------------------------------------
     {
-        let d = "ar-trusted.example.org";
-        let host = "mail.ar-trusted.example.org";
+        let d = "ar-trusted.example";
+        let host = "mail.ar-trusted.example";
         let ip = "198.51.100.70";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(
             d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@ar-trusted.example.org",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@ar-trusted.example",
         );
         let t = at(2025, 11, 15, 10, 20, 0, JST);
-        let from = "kimura.sho@ar-trusted.example.org";
+        let from = "kimura.sho@ar-trusted.example";
         let subj = "二段階認証の再設定について";
         let mut m = Core::new(mailbox("木村 翔", from), subject(subj), t, host)
             .text_b64(
@@ -3190,7 +3190,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "rsa2048-a, d=ar-trusted.example.org s=s2048, relaxed; trusted A-R on top; relay hop".into(),
+                how: "rsa2048-a, d=ar-trusted.example s=s2048, relaxed; trusted A-R on top; relay hop".into(),
                 ..Default::default()
             },
         );
@@ -3198,20 +3198,20 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- ar-forged -------------------------------------------------------------------------
     {
-        let d = "ar-forged.example.com";
-        zone.mail_host(d, "mail.ar-forged.example.com", "198.51.100.71");
+        let d = "ar-forged.example";
+        zone.mail_host(d, "mail.ar-forged.example", "198.51.100.71");
         zone.txt(d, "v=spf1 ip4:198.51.100.71 -all");
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(d, "v=DMARC1; p=reject");
         let ip = "203.0.113.71";
         let helo = vps(zone, ip);
         zone.txt(
-            "mailbox-secure.example.org",
+            "mailbox-secure.example",
             format!("v=spf1 ip4:{ip} -all"),
         );
-        zone.mx("mailbox-secure.example.org", 10, &helo);
+        zone.mx("mailbox-secure.example", 10, &helo);
         let t = at(2025, 11, 15, 23, 50, 41, 0);
-        let from = "ceo@ar-forged.example.com";
+        let from = "ceo@ar-forged.example";
         let mut m = Core::new(
             mailbox("Richard Hale (CEO)", from),
             "Disable 2FA on my account - urgent",
@@ -3221,7 +3221,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         .text(
             "Hi,\n\n\
              I'm travelling and my security key was stolen with my bag. Disable 2FA on\n\
-             ceo@ar-forged.example.com right now and reply with a temporary login link.\n\
+             ceo@ar-forged.example right now and reply with a temporary login link.\n\
              Don't call my assistant, she is on leave. I need this before the investor\n\
              call in an hour.\n\n\
              Richard Hale\n\
@@ -3260,7 +3260,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
             helo: &helo,
             ip,
             rdns: Some(&helo),
-            mail_from: "ceo-office@mailbox-secure.example.org",
+            mail_from: "ceo-office@mailbox-secure.example",
             via_relay: false,
             at: t.plus(3),
             auth_results: None,
@@ -3281,7 +3281,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "fail",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "unsigned; MAIL FROM mailbox-secure.example.org; forged A-R (mx1 + mx.attacker.example) under the attacker's Received".into(),
+                how: "unsigned; MAIL FROM mailbox-secure.example; forged A-R (mx1 + mx.attacker.example) under the attacker's Received".into(),
                 ..Default::default()
             },
         );
@@ -3349,7 +3349,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
     {
         let (m, e) = legacy(
             zone,
-            "enc-iso2022jp.example.com",
+            "enc-iso2022jp.example",
             "198.51.100.80",
             "taro.yamada",
             &legacy_text::ISO2022JP,
@@ -3374,7 +3374,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
     {
         let (m, e) = legacy(
             zone,
-            "enc-sjis.example.net",
+            "enc-sjis.example",
             "198.51.100.81",
             "hanako.suzuki",
             &legacy_text::SHIFT_JIS,
@@ -3399,7 +3399,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
     {
         let (m, e) = legacy(
             zone,
-            "enc-eucjp.example.org",
+            "enc-eucjp.example",
             "198.51.100.82",
             "ken.sato",
             &legacy_text::EUC_JP,
@@ -3422,15 +3422,15 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- enc-utf8-qp --------------------------------------------------------------------------
     {
-        let d = "enc-utf8.example.com";
-        let host = "mail.enc-utf8.example.com";
+        let d = "enc-utf8.example";
+        let host = "mail.enc-utf8.example";
         let ip = "198.51.100.83";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(d, "v=DMARC1; p=reject");
         let t = at(2025, 11, 16, 17, 55, 13, JST);
-        let from = "misaki.takahashi@enc-utf8.example.com";
+        let from = "misaki.takahashi@enc-utf8.example";
         let subj = "CSVレポートの出力方法を教えてください";
         let mut core = Core::new(mailbox("高橋 美咲", from), subject(subj), t, host);
         core.cte = Some("quoted-printable");
@@ -3472,7 +3472,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "rsa2048-a, d=enc-utf8.example.com s=s2048, relaxed; UTF-8 quoted-printable body".into(),
+                how: "rsa2048-a, d=enc-utf8.example s=s2048, relaxed; UTF-8 quoted-printable body".into(),
                 ..Default::default()
             },
         );
@@ -3484,15 +3484,15 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- html-only --------------------------------------------------------------------------
     {
-        let d = "html-only.example.net";
-        let host = "mail.html-only.example.net";
+        let d = "html-only.example";
+        let host = "mail.html-only.example";
         let ip = "198.51.100.84";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(d, "v=DMARC1; p=quarantine");
         let t = at(2025, 11, 17, 9, 0, 7, 0);
-        let from = "chloe.dubois@html-only.example.net";
+        let from = "chloe.dubois@html-only.example";
         let mut core = Core::new(
             mailbox("Chloé Dubois", from),
             "Change of account email",
@@ -3507,10 +3507,10 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
              <body style=\"font-family: Arial, sans-serif; font-size: 14px;\">\n\
              <p>Bonjour,</p>\n\
              <p>Please change the e-mail address of my account from\n\
-             <b>chloe.dubois@html-only.example.net</b> to\n\
-             <a href=\"mailto:chloe.dubois.perso@freemail.example.com\">chloe.dubois.perso@freemail.example.com</a>.\n\
+             <b>chloe.dubois@html-only.example</b> to\n\
+             <a href=\"mailto:chloe.dubois.perso@freemail.example\">chloe.dubois.perso@freemail.example</a>.\n\
              I am leaving the company but still need access to our shared reports.</p>\n\
-             <p>You can confirm here: <a href=\"https://account-verify.example.net/confirm?u=cdubois\">confirm my new address</a></p>\n\
+             <p>You can confirm here: <a href=\"https://account-verify.example/confirm?u=cdubois\">confirm my new address</a></p>\n\
              <p>Merci d&rsquo;avance,<br>Chlo&eacute; Dubois</p>\n\
              </body></html>\n",
         );
@@ -3542,7 +3542,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("quarantine"),
                 arc: "none",
-                how: "rsa2048-a, d=html-only.example.net s=s2048, relaxed; text/html only".into(),
+                how: "rsa2048-a, d=html-only.example s=s2048, relaxed; text/html only".into(),
                 ..Default::default()
             },
         );
@@ -3550,15 +3550,15 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- multipart-attachment --------------------------------------------------------------
     {
-        let d = "multipart.example.com";
-        let host = "mail.multipart.example.com";
+        let d = "multipart.example";
+        let host = "mail.multipart.example";
         let ip = "198.51.100.85";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("s2048", d, rsa_a.clone());
         zone.dmarc(d, "v=DMARC1; p=reject");
         let t = at(2025, 11, 17, 14, 28, 50, -5 * 60);
-        let from = "ben.carter@multipart.example.com";
+        let from = "ben.carter@multipart.example";
         let outer = "----=_Part_20251117_0001";
         let inner = "----=_Alt_20251117_0002";
         let text = "Hello,\n\n\
@@ -3641,7 +3641,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dmarc: "pass",
                 dmarc_policy: Some("reject"),
                 arc: "none",
-                how: "rsa2048-a, d=multipart.example.com s=s2048, relaxed; PDF attachment".into(),
+                how: "rsa2048-a, d=multipart.example s=s2048, relaxed; PDF attachment".into(),
                 ..Default::default()
             },
         );
@@ -3649,14 +3649,14 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
 
     // --- escape-sequences ----------------------------------------------------------------------
     {
-        let d = "escape.example.org";
-        let host = "mail.escape.example.org";
+        let d = "escape.example";
+        let host = "mail.escape.example";
         let ip = "198.51.100.86";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("s2048", d, rsa_a.clone());
         let t = at(2025, 11, 18, 4, 4, 4, 0);
-        let from = "billing@escape.example.org";
+        let from = "billing@escape.example";
         let name = "Billing\x1b[31m Team\x1b]0;title\x07";
         let subj = "\x1b[31mACTION REQUIRED\x1b[0m\x1b]0;title\x07 verify your account";
         let mut core = Core::new(
@@ -3698,7 +3698,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
                 dkim: dk(&[("pass", d)]),
                 dmarc: "none",
                 arc: "none",
-                how: "rsa2048-a, d=escape.example.org s=s2048, relaxed; raw ESC/BEL bytes in headers".into(),
+                how: "rsa2048-a, d=escape.example s=s2048, relaxed; raw ESC/BEL bytes in headers".into(),
                 ..Default::default()
             },
         );
@@ -3761,8 +3761,9 @@ const README_HEAD: &str = r#"# Authentication test corpus
 Realistic RFC 5322 messages as the helpdesk's inbound host
 `mx1.support.example.co.jp` (192.0.2.25) stores them, each with the DNS data
 needed to authenticate it and the results a correct verifier must report.
-All names are under `example.com`, `example.net`, `example.org` (customers,
-attackers) and `example.co.jp` (the helpdesk); all addresses are
+Customer and attacker names are under the reserved `.example` TLD, each
+scenario its own registrable domain (`spf-fail.example`), so none imitates
+the helpdesk's `example.co.jp`; all addresses are
 documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
 2001:db8::/32). Every message is CRLF-terminated.
 
@@ -3797,7 +3798,7 @@ bytes produced by Python's codecs: `python3 examples/fixtures_text.py
   [ip]}, "aaaa": {name: [ip6]}, "mx": {name: [[pref, host]]}, "ptr": {ip:
   [names]}}`. Names are lower-case without a trailing dot. A TXT list of
   strings is one record split into <=255-byte pieces; a list of lists is
-  several records (only `spf-dup.example.net` has that). A name that is
+  several records (only `spf-dup.example` has that). A name that is
   absent is NXDOMAIN.
 
 ## Keys
@@ -3817,18 +3818,18 @@ Ed25519 record the raw 32-byte key (RFC 8463).
 
 - `rsa2048-a.pem`: every RSA DKIM signature except the ESP's (selectors
   `s2048`, `mail2025`, `esp1`, `old2019`) and the mailing list's ARC key
-  (`arc2025._domainkey.lists.example.org`).
-- `rsa2048-b.pem`: the ESP's DKIM key (`k1._domainkey.esp.example.org`); also
-  what `arc2023._domainkey.lists.example.org` publishes, which is why
+  (`arc2025._domainkey.lists.example`).
+- `rsa2048-b.pem`: the ESP's DKIM key (`k1._domainkey.esp.example`); also
+  what `arc2023._domainkey.lists.example` publishes, which is why
   `arc-fail-key.eml` (sealed with key a under `arc2023`) fails.
-- `ed25519.pem`: `ed2025._domainkey.dkim-ed25519.example.com`.
+- `ed25519.pem`: `ed2025._domainkey.dkim-ed25519.example`.
 
 ## Expectation files
 
 ```toml
 description = "..."
 client_ip = "198.51.100.10"     # the SMTP client mx1 (or the trusted relay) talked to
-helo = "mail.spf-pass.example.net"
+helo = "mail.spf-pass.example"
 mail_from = "alice@..."         # "" for a null reverse-path
 
 [message]
@@ -3859,12 +3860,12 @@ not added by the relay. DMARC follows RFC 9989 (DMARCbis): the policy record
 and organizational domains come from the DNS tree walk, not the Public Suffix
 List. For every fixture except `dmarc-subdomain-policy.eml` a PSL-based
 (RFC 7489) evaluator reaches the same result; for that one it would look for
-`_dmarc.example.net`, find nothing and say `none`.
+`_dmarc.example`, find nothing and say `none`.
 
 Every message is addressed `To: support@example.co.jp` except
 `dmarc-forwarded.eml` (sent to the helpdesk's old address
-`support@helpdesk-legacy.example.net`, which a registrar forwards); the three
-`arc-*` messages also carry `Cc: it-team@lists.example.org`, the list whose
+`support@helpdesk-legacy.example`, which a registrar forwards); the three
+`arc-*` messages also carry `Cc: it-team@lists.example`, the list whose
 copy is the one delivered.
 
 ## Messages
@@ -3925,7 +3926,7 @@ mod legacy_text {
             b"\x1b$B3t<02q<R%5%s%W%k>&;v\x1b(B \x1b$B7PM}It$N;3ED$G$9!#\x1b(B",
             b"",
             b"\x1b$B:rF|%9%^!<%H%U%)%s$rJ6<:$7$F$7$^$$!\"G'>Z%\"%W%j$N%3!<%I$,3NG'$G$-$^$;$s!#\x1b(B",
-            b"\x1b$B;j5^!\";d$N%\"%+%&%s%H!J\x1b(Btaro.yamada@enc-iso2022jp.example.com\x1b$B!K$N\x1b(B",
+            b"\x1b$B;j5^!\";d$N%\"%+%&%s%H!J\x1b(Btaro.yamada@enc-iso2022jp.example\x1b$B!K$N\x1b(B",
             b"\x1b$BFsCJ3,G'>Z$r2r=|$7$F$$$?$@$1$J$$$G$7$g$&$+!#\x1b(B",
             b"",
             b"\x1b$BK\\F|Cf$K7n<!$NDy$a=hM}$,$\"$j!\"%m%0%$%s$G$-$J$$$HBgJQ:$$j$^$9!#\x1b(B",

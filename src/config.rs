@@ -35,8 +35,20 @@ pub struct Config {
     pub auth_source: AuthSourceSetting,
     /// Messages larger than this are refused as bad input.
     pub max_message_bytes: usize,
+    /// The profiles file (users and the organisation).
+    pub profiles: Option<PathBuf>,
+    /// The SQLite store; default `$XDG_DATA_HOME/impostor/impostor.db`.
+    pub store: Option<PathBuf>,
+    /// Extra shared-tenant platforms, compared by whole host.
+    pub shared_tenants: Vec<String>,
+    /// Extra ticketing, list and bulk-mail platforms exempt from Reply-To/Return-Path checks.
+    pub platforms: Vec<String>,
+    /// Extra free-mail domains.
+    pub freemail: Vec<String>,
     /// DNS settings.
     pub dns: DnsConfig,
+    /// How `profiles import` reads Zendesk user fields.
+    pub import: crate::sender::profiles::ImportFields,
 }
 
 impl Default for Config {
@@ -49,7 +61,13 @@ impl Default for Config {
             trusted_authserv_ids: Vec::new(),
             auth_source: AuthSourceSetting::Auto,
             max_message_bytes: 25 * 1024 * 1024,
+            profiles: None,
+            store: None,
+            shared_tenants: Vec::new(),
+            platforms: Vec::new(),
+            freemail: Vec::new(),
             dns: DnsConfig::default(),
+            import: Default::default(),
         }
     }
 }
@@ -141,7 +159,14 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
                 line: None,
                 problem: format!("cannot read: {}", crate::report::io_problem(&e)),
             })?;
-            let config = parse(&text, &path)?;
+            let mut config = parse(&text, &path)?;
+            // Relative paths in the file are relative to the file.
+            let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            for p in [&mut config.profiles, &mut config.store].into_iter().flatten() {
+                if p.is_relative() {
+                    *p = base.join(&*p);
+                }
+            }
             Ok(Loaded {
                 config,
                 path: Some(path),

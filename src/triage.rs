@@ -9,6 +9,9 @@ use crate::error::Result;
 use crate::evidence::{Evidence, Strength, codes};
 use crate::message::{Message, Origin, OriginSource, originate};
 use crate::request::{self, RuleSet};
+use crate::sender::lookalike::{self, Tables};
+use crate::sender::{self, Knowledge, Profiles};
+use crate::store::{self, Store};
 use crate::verdict::Verdict;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -32,6 +35,8 @@ pub struct Settings {
     pub mail_from: Option<String>,
     /// Extra request rules (`--rules DIR`).
     pub rules_dir: Option<PathBuf>,
+    /// Consult the store but record nothing (`--no-store`).
+    pub no_store: bool,
 }
 
 /// One message's triage.
@@ -56,6 +61,8 @@ pub struct Triage {
     settings: Settings,
     dns: DnsView,
     rules: RuleSet,
+    knowledge: Knowledge,
+    store: Option<Store>,
 }
 
 impl Triage {
@@ -73,10 +80,28 @@ impl Triage {
             (None, None) => DnsView::live(&dns_settings),
         };
         let rules = RuleSet::load(settings.rules_dir.as_deref())?;
+        let config = &settings.config;
+        let profiles = match &config.profiles {
+            Some(path) => Profiles::load(path)?,
+            None => Profiles::default(),
+        };
+        let knowledge = Knowledge::new(
+            profiles,
+            &config.protected_domains,
+            Tables::new(&config.shared_tenants),
+            lookalike::freemail(&config.freemail),
+            lookalike::platforms(&config.platforms),
+        );
+        let store = match config.store.clone().or_else(store::default_path) {
+            Some(path) => Some(Store::open(&path, !settings.no_store)?),
+            None => None,
+        };
         Ok(Triage {
             settings,
             dns,
             rules,
+            knowledge,
+            store,
         })
     }
 
@@ -126,14 +151,39 @@ impl Triage {
         let from_domain = message.from_domain();
         let mut evidence =
             auth::evidence(&results, from_domain.as_deref(), &config.protected_domains);
+        let from = message
+            .from_mailbox()
+            .and_then(|m| m.address.clone())
+            .unwrap_or_default();
+        let history = self
+            .store
+            .as_ref()
+            .filter(|_| !from.is_empty())
+            .map(|s| s.history(&from, origin.ip));
+        evidence.extend(sender::analyze(
+            &message,
+            &self.knowledge,
+            sender::Seen {
+                ip: origin.ip,
+                history: history.as_ref(),
+            },
+        ));
         evidence.extend(request::analyze(
             &message,
             &self.rules,
-            &request::Context::default(),
+            &request::Context {
+                privileged: self.knowledge.privileged_target(&message),
+            },
         ));
-        evidence.extend(context_evidence(&message, &origin));
+        evidence.extend(context_evidence(&message, &origin, &self.knowledge));
         evidence.extend(trusted.evidence);
         let verdict = Verdict::from_evidence(evidence);
+        if let Some(store) = self.store.as_ref().filter(|_| !from.is_empty()) {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            store.record(&from, origin.ip, now)?;
+        }
         Ok(Report {
             input: input.to_string(),
             message,
@@ -166,7 +216,7 @@ impl Triage {
     }
 }
 
-fn context_evidence(message: &Message, origin: &Origin) -> Vec<Evidence> {
+fn context_evidence(message: &Message, origin: &Origin, knowledge: &Knowledge) -> Vec<Evidence> {
     let mut out = Vec::new();
     match (origin.ip, origin.source) {
         (Some(ip), source) => {
@@ -220,6 +270,8 @@ fn context_evidence(message: &Message, origin: &Origin) -> Vec<Evidence> {
                 .fact("problem", &p.problem),
         );
     }
-    out.push(Evidence::new(&codes::NO_PROFILES, Strength::Info));
+    if knowledge.profiles.is_empty() {
+        out.push(Evidence::new(&codes::NO_PROFILES, Strength::Info));
+    }
     out
 }

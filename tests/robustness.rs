@@ -33,6 +33,7 @@ fn cut_and_flipped_fixtures_never_panic() {
             ..Default::default()
         };
         settings.config.dns.timeout_ms = 300;
+        settings.config.store = Some(scratch("robustness").join("store.db"));
         let triage = Triage::new(settings).await.unwrap();
         let mut rng = Lcg(0x1bad_c0de);
         let mut runs = 0;

@@ -31,6 +31,12 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A data directory (sender history) private to this test process.
+pub fn data_home() -> PathBuf {
+    static HOME: OnceLock<PathBuf> = OnceLock::new();
+    HOME.get_or_init(|| scratch("data-home")).clone()
+}
+
 /// Runs `impostor` with arguments and optional stdin, with no ambient config.
 pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_impostor"));
@@ -40,6 +46,8 @@ pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
             "XDG_CONFIG_HOME",
             root().join("target").join("no-such-config-home"),
         )
+        // Sender history goes to a store private to this test run, never the user's.
+        .env("XDG_DATA_HOME", data_home())
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {

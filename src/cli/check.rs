@@ -20,6 +20,12 @@ fn settings(config_path: Option<&Path>, args: &CheckArgs) -> Result<(Settings, L
     if let Some(source) = args.auth_source {
         config.auth_source = source;
     }
+    if let Some(profiles) = &args.profiles {
+        config.profiles = Some(profiles.clone());
+    }
+    if let Some(store) = &args.store {
+        config.store = Some(store.clone());
+    }
     let lang = args.lang.map(Lang::from).unwrap_or(config.lang);
     Ok((
         Settings {
@@ -31,6 +37,7 @@ fn settings(config_path: Option<&Path>, args: &CheckArgs) -> Result<(Settings, L
             helo: args.helo.clone(),
             mail_from: args.mail_from.clone(),
             rules_dir: args.rules.clone(),
+            no_store: args.no_store,
         },
         lang,
     ))

@@ -103,6 +103,15 @@ pub struct CheckArgs {
     /// Extra request rules: every `*.toml` in DIR extends or overrides the built-in rules.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// The profiles file (overrides the config's `profiles`).
+    #[arg(long, value_name = "FILE")]
+    pub profiles: Option<PathBuf>,
+    /// The SQLite store (overrides the config's `store`).
+    #[arg(long, value_name = "FILE")]
+    pub store: Option<PathBuf>,
+    /// Read the sender history but record nothing.
+    #[arg(long)]
+    pub no_store: bool,
 }
 
 /// `--lang` values.

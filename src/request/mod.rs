@@ -67,7 +67,11 @@ pub fn analyze(message: &Message, rules: &RuleSet, context: &Context) -> Vec<Evi
         let folded = text::fold(source.original);
         let quote = |range: std::ops::Range<usize>| -> Match {
             let orig = folded.original(range);
-            let text = source.original[orig.clone()].trim().to_string();
+            // One line for the agent: the sentence as written, its line breaks as spaces.
+            let text = source.original[orig.clone()]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             let location = match source.current {
                 Some(c) => {
                     let at = c.to_body(orig).start;

@@ -132,7 +132,9 @@ pub struct Seen<'a> {
 }
 
 fn owner_facts(e: Evidence, user: &User) -> Evidence {
-    let e = e.fact("owner", user.label());
+    let e = e
+        .fact("owner", user.label())
+        .fact("owner_role", user.role.as_str());
     match &user.phone {
         Some(p) => e.fact("owner_phone", p.clone()),
         None => e,

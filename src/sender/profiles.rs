@@ -207,9 +207,9 @@ impl Profiles {
 #[serde(deny_unknown_fields, default)]
 pub struct ImportFields {
     /// User field holding known networks (CIDRs separated by commas, spaces or newlines).
-    pub networks: String,
+    pub networks_field: String,
     /// User field that marks a VIP (true, "yes", "1").
-    pub vip: String,
+    pub vip_field: String,
     /// A user tag that marks a VIP.
     pub vip_tag: String,
 }
@@ -217,8 +217,8 @@ pub struct ImportFields {
 impl Default for ImportFields {
     fn default() -> Self {
         ImportFields {
-            networks: "known_ip_ranges".into(),
-            vip: "vip".into(),
+            networks_field: "known_ip_ranges".into(),
+            vip_field: "vip".into(),
             vip_tag: "vip".into(),
         }
     }
@@ -309,21 +309,21 @@ pub fn import_zendesk(text: &str, fields: &ImportFields, input: &str) -> Result<
         }
         let user_fields = u.get("user_fields");
         if let Some(v) = user_fields
-            .and_then(|f| f.get(&fields.networks))
+            .and_then(|f| f.get(&fields.networks_field))
             .and_then(|v| v.as_str())
         {
             for n in split_list(v) {
                 let net = n.parse::<IpNetwork>().map_err(|e| {
                     bad(format!(
                         "user {}: {}: {n:?}: {e}",
-                        user.email, fields.networks
+                        user.email, fields.networks_field
                     ))
                 })?;
                 user.networks.push(net);
             }
         }
         user.vip = user_fields
-            .and_then(|f| f.get(&fields.vip))
+            .and_then(|f| f.get(&fields.vip_field))
             .is_some_and(truthy)
             || u.get("tags").and_then(|t| t.as_array()).is_some_and(|t| {
                 t.iter()

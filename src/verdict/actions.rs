@@ -24,6 +24,38 @@ fn step(id: &'static str, lang: Lang, en: &str, ja: &str) -> Action {
     }
 }
 
+/// The first value of a fact in the verdict's evidence.
+fn fact<'a>(verdict: &'a Verdict, name: &str) -> Option<&'a str> {
+    verdict.evidence.iter().find_map(|e| e.get(name))
+}
+
+/// Call the real account owner on the number on file: the profile behind the From address,
+/// or the person whose name the sender borrowed.
+fn call_owner(verdict: &Verdict, lang: Lang) -> Action {
+    let owner = fact(verdict, "owner");
+    let phone = fact(verdict, "owner_phone");
+    let text = match (lang, owner, phone) {
+        (Lang::En, Some(o), Some(p)) => format!(
+            "Call {o} on {p}, the number on file in their profile, and confirm the request with them; never use a number given in the message."
+        ),
+        (Lang::En, Some(o), None) => format!(
+            "Call {o} on the phone number in your user directory (their profile has none) and confirm the request; never use a number given in the message."
+        ),
+        (Lang::En, None, _) => "Call the account owner on the phone number in their profile (your user directory), never on a number given in the message, and confirm the request.".to_string(),
+        (Lang::Ja, Some(o), Some(p)) => format!(
+            "{o} のプロファイルに登録された電話番号 {p} に電話し、本人に依頼内容を確認してください。メールに書かれた番号は使わないでください。"
+        ),
+        (Lang::Ja, Some(o), None) => format!(
+            "{o} に社内の利用者名簿の電話番号で電話し（プロファイルに番号がありません）、依頼内容を確認してください。メールに書かれた番号は使わないでください。"
+        ),
+        (Lang::Ja, None, _) => "アカウント所有者のプロファイル（社内の利用者名簿）に登録された電話番号に電話し、依頼内容を確認してください。メールに書かれた番号は使わないでください。".to_string(),
+    };
+    Action {
+        id: "call_number_on_file",
+        text,
+    }
+}
+
 /// The steps for a verdict.
 pub fn actions(verdict: &Verdict, lang: Lang) -> Vec<Action> {
     let mut out = Vec::new();
@@ -49,19 +81,24 @@ pub fn actions(verdict: &Verdict, lang: Lang) -> Vec<Action> {
             ));
         }
         Level::Verify => {
-            out.push(step(
-                "call_number_on_file",
-                lang,
-                "Call the account owner on the phone number in their profile (your user directory), never on a number given in the message, and confirm the request.",
-                "アカウント所有者のプロファイル（社内の利用者名簿）に登録された電話番号に電話し、依頼内容を確認してください。メールに書かれた番号は使わないでください。",
-            ));
+            out.push(call_owner(verdict, lang));
+            if let Some(phone) = fact(verdict, "phone") {
+                out.push(Action {
+                    id: "ignore_number_in_message",
+                    text: match lang {
+                        Lang::En => format!("Do not call {phone}, the number given in the message: it proves nothing about who wrote it."),
+                        Lang::Ja => format!("メールに書かれた番号 {phone} には電話しないでください。送信者が本人である証明にはなりません。"),
+                    },
+                });
+            }
             out.push(step(
                 "no_new_destinations",
                 lang,
                 "Send no reset link, code or credential to a new address or number named in the message.",
                 "メールで指定された新しいアドレスや番号には、リセットリンク・コード・認証情報を送らないでください。",
             ));
-            if verdict.risk == Risk::R3 {
+            let privileged_owner = matches!(fact(verdict, "owner_role"), Some("admin" | "owner"));
+            if verdict.risk == Risk::R3 || privileged_owner {
                 out.push(step(
                     "second_approver",
                     lang,
@@ -69,12 +106,7 @@ pub fn actions(verdict: &Verdict, lang: Lang) -> Vec<Action> {
                     "管理者・オーナーのアカウント、多要素認証、支払先、アクセスポリシーを変更する前に、別の承認者の承認を得てください。",
                 ));
             }
-            out.push(step(
-                "record_note",
-                lang,
-                "Record the requester IP and this verdict in an internal note on the ticket.",
-                "依頼者の IP アドレスとこの判定結果をチケットの社内メモに記録してください。",
-            ));
+            out.push(record_note(verdict, lang));
         }
         Level::LikelySpoofed => {
             out.push(step(
@@ -89,15 +121,28 @@ pub fn actions(verdict: &Verdict, lang: Lang) -> Vec<Action> {
                 "Escalate the ticket to your security team.",
                 "チケットをセキュリティ担当にエスカレーションしてください。",
             ));
-            out.push(step(
-                "record_note",
-                lang,
-                "Record the requester IP and this verdict in an internal note on the ticket.",
-                "依頼者の IP アドレスとこの判定結果をチケットの社内メモに記録してください。",
-            ));
+            out.push(record_note(verdict, lang));
         }
     }
     out
+}
+
+fn record_note(verdict: &Verdict, lang: Lang) -> Action {
+    let ip = verdict
+        .evidence
+        .iter()
+        .find(|e| e.code == &codes::ORIGIN)
+        .and_then(|e| e.get("ip"));
+    let text = match (lang, ip) {
+        (Lang::En, Some(ip)) => format!("Record the requester IP ({ip}) and this verdict ({}) in an internal note on the ticket.", verdict.level),
+        (Lang::En, None) => format!("Record the requester IP (as shown in the ticket's events) and this verdict ({}) in an internal note on the ticket.", verdict.level),
+        (Lang::Ja, Some(ip)) => format!("依頼者の IP アドレス（{ip}）とこの判定結果（{}）をチケットの社内メモに記録してください。", verdict.level),
+        (Lang::Ja, None) => format!("依頼者の IP アドレス（チケットのイベントに表示されるもの）とこの判定結果（{}）をチケットの社内メモに記録してください。", verdict.level),
+    };
+    Action {
+        id: "record_note",
+        text,
+    }
 }
 
 /// What would lower the verdict, in one or more sentences.

@@ -141,6 +141,12 @@ pub fn trust(evidence: &[Evidence]) -> (Trust, Option<usize>) {
     if let Some(i) = evidence.iter().position(|e| e.code == &codes::UNVERIFIABLE) {
         return (Trust::Unknown, Some(i));
     }
+    // Verified needs more than DMARC where more is known: a known address, and history.
+    if let Some(i) = evidence.iter().position(|e| {
+        e.code == &codes::SENDER_FIRST_CONTACT || e.code == &codes::SENDER_UNKNOWN_ADDRESS
+    }) {
+        return (Trust::Unknown, Some(i));
+    }
     match evidence.iter().position(|e| e.code == &codes::DMARC_PASS) {
         Some(i) => (Trust::Verified, Some(i)),
         None => (Trust::Unknown, None),
