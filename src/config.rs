@@ -16,7 +16,7 @@ pub const CONFIG_ENV: &str = "IMPOSTOR_CONFIG";
 
 /// The parsed config file. Every key is optional; `Default` is the configuration of a
 /// machine with no file at all.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// The authserv-id impostor writes into `Authentication-Results` with `--annotate`.
@@ -73,7 +73,9 @@ impl Default for Config {
 }
 
 /// Where authentication results come from (DESIGN.md §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default, clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuthSourceSetting {
     /// A trusted Authentication-Results header when the message has one, else DNS.
@@ -86,7 +88,7 @@ pub enum AuthSourceSetting {
 }
 
 /// `[dns]`: resolver and time bounds.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DnsConfig {
     /// Resolver to ask, `IP:PORT`; the system configuration when absent.
@@ -162,7 +164,10 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
             let mut config = parse(&text, &path)?;
             // Relative paths in the file are relative to the file.
             let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            for p in [&mut config.profiles, &mut config.store].into_iter().flatten() {
+            for p in [&mut config.profiles, &mut config.store]
+                .into_iter()
+                .flatten()
+            {
                 if p.is_relative() {
                     *p = base.join(&*p);
                 }

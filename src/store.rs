@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS sender (
@@ -20,6 +20,10 @@ CREATE TABLE IF NOT EXISTS sender (
     last_seen  INTEGER NOT NULL,
     count      INTEGER NOT NULL,
     PRIMARY KEY (address, ip)
+);
+CREATE TABLE IF NOT EXISTS profile (
+    email   TEXT PRIMARY KEY,
+    profile TEXT NOT NULL
 );
 ";
 
@@ -186,6 +190,58 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Writes user profiles (replacing any with the same primary address).
+    pub fn save_users(&self, users: &[crate::sender::User]) -> Result<usize> {
+        let fail = |e: &dyn std::fmt::Display| Error::Unavailable {
+            what: format!("store {}", self.path.display()),
+            problem: e.to_string(),
+        };
+        let Some(conn) = self.conn.as_ref().filter(|_| self.writable) else {
+            return Err(fail(&"opened read-only"));
+        };
+        let mut conn = conn.lock().expect("store lock");
+        let tx = conn.transaction().map_err(|e| fail(&e))?;
+        for u in users {
+            let text = toml::to_string(u).map_err(|e| fail(&e))?;
+            tx.execute(
+                "INSERT INTO profile (email, profile) VALUES (?1, ?2)
+                 ON CONFLICT (email) DO UPDATE SET profile = ?2",
+                params![u.email.to_ascii_lowercase(), text],
+            )
+            .map_err(|e| fail(&e))?;
+        }
+        tx.commit().map_err(|e| fail(&e))?;
+        Ok(users.len())
+    }
+
+    /// Every profile kept in the store.
+    pub fn users(&self) -> Result<Vec<crate::sender::User>> {
+        let Some(conn) = &self.conn else {
+            return Ok(Vec::new());
+        };
+        let conn = conn.lock().expect("store lock");
+        let fail = |e: &dyn std::fmt::Display| Error::Unavailable {
+            what: format!("store {}", self.path.display()),
+            problem: e.to_string(),
+        };
+        // A store written before profiles existed has no table: no profiles.
+        let mut stmt = match conn.prepare("SELECT profile FROM profile ORDER BY email") {
+            Ok(s) => s,
+            Err(_) => return Ok(Vec::new()),
+        };
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| fail(&e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let text = row.map_err(|e| fail(&e))?;
+            out.push(toml::from_str(&text).map_err(|e| fail(&e))?);
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +268,15 @@ mod tests {
         ro.record("b@x.example", None, 300).unwrap();
         assert_eq!(ro.history("b@x.example", None).messages, 0);
         assert_eq!(ro.history("a@x.example", None).messages, 2);
+        let rw = Store::open(&path, true).unwrap();
+        let user = crate::sender::User {
+            email: "A@x.example".into(),
+            name: "A".into(),
+            ..Default::default()
+        };
+        rw.save_users(std::slice::from_ref(&user)).unwrap();
+        rw.save_users(std::slice::from_ref(&user)).unwrap();
+        assert_eq!(rw.users().unwrap(), [user]);
         let missing = Store::open(&dir.join("none.db"), false).unwrap();
         assert_eq!(missing.history("a@x.example", None), History::default());
     }

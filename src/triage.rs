@@ -81,10 +81,23 @@ impl Triage {
         };
         let rules = RuleSet::load(settings.rules_dir.as_deref())?;
         let config = &settings.config;
-        let profiles = match &config.profiles {
+        let mut profiles = match &config.profiles {
             Some(path) => Profiles::load(path)?,
             None => Profiles::default(),
         };
+        let store = match config.store.clone().or_else(store::default_path) {
+            Some(path) => Some(Store::open(&path, !settings.no_store)?),
+            None => None,
+        };
+        // Profiles imported into the store complete the file; the file wins for an address.
+        if let Some(s) = &store {
+            for user in s.users()? {
+                if profiles.by_address(&user.email).is_none() {
+                    profiles.users.push(user);
+                }
+            }
+            profiles.index();
+        }
         let knowledge = Knowledge::new(
             profiles,
             &config.protected_domains,
@@ -92,10 +105,6 @@ impl Triage {
             lookalike::freemail(&config.freemail),
             lookalike::platforms(&config.platforms),
         );
-        let store = match config.store.clone().or_else(store::default_path) {
-            Some(path) => Some(Store::open(&path, !settings.no_store)?),
-            None => None,
-        };
         Ok(Triage {
             settings,
             dns,

@@ -83,39 +83,65 @@ fn example_config_is_valid_and_has_every_key() {
     let path = root().join("impostor.example.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     impostor::config::parse(&text, &path).expect("the example config is valid");
-    // Every key of the schema appears, set or commented out.
-    let keys = [
-        "authserv_id",
-        "lang",
-        "protected_domains",
-        "trusted_relays",
-        "trusted_authserv_ids",
-        "auth_source",
-        "max_message_bytes",
-        "[dns]",
-        "nameserver",
-        "timeout_ms",
-        "attempts",
-        "budget_ms",
+    // Every key of the schema appears, set or commented out; (table, key, sample value).
+    let keys: &[(&str, &str, &str)] = &[
+        ("", "authserv_id", "\"x\""),
+        ("", "lang", "\"en\""),
+        ("", "protected_domains", "[]"),
+        ("", "trusted_relays", "[]"),
+        ("", "trusted_authserv_ids", "[]"),
+        ("", "auth_source", "\"auto\""),
+        ("", "max_message_bytes", "5000"),
+        ("", "profiles", "\"p.toml\""),
+        ("", "store", "\"s.db\""),
+        ("", "shared_tenants", "[]"),
+        ("", "platforms", "[]"),
+        ("", "freemail", "[]"),
+        ("dns", "nameserver", "\"127.0.0.1:53\""),
+        ("dns", "timeout_ms", "5000"),
+        ("dns", "attempts", "2"),
+        ("dns", "budget_ms", "5000"),
+        ("import", "networks_field", "\"n\""),
+        ("import", "vip_field", "\"v\""),
+        ("import", "vip_tag", "\"t\""),
     ];
-    for key in keys {
-        assert!(text.contains(key), "impostor.example.toml lacks {key}");
-    }
-    // And the list above is the schema: a key it misses would be rejected here.
     let mut all = String::new();
-    for key in keys.iter().filter(|k| !k.starts_with('[')) {
-        let value = match *key {
-            "authserv_id" => "\"x\"",
-            "lang" => "\"en\"",
-            "auth_source" => "\"auto\"",
-            "nameserver" => "\"127.0.0.1:53\"",
-            "protected_domains" | "trusted_relays" | "trusted_authserv_ids" => "[]",
-            _ => "5000",
-        };
-        if *key == "nameserver" {
-            all.push_str("[dns]\n");
+    let mut table = "";
+    for (t, key, value) in keys {
+        assert!(
+            text.contains(&format!("{key} =")),
+            "impostor.example.toml lacks {key}"
+        );
+        if *t != table {
+            assert!(
+                text.contains(&format!("[{t}]")),
+                "impostor.example.toml lacks [{t}]"
+            );
+            all.push_str(&format!("[{t}]\n"));
+            table = t;
         }
         all.push_str(&format!("{key} = {value}\n"));
+    }
+    // And the list above is the whole schema, in both directions.
+    let mut full = impostor::config::Config {
+        profiles: Some("p.toml".into()),
+        store: Some("s.db".into()),
+        ..Default::default()
+    };
+    full.dns.nameserver = Some("127.0.0.1:53".parse().unwrap());
+    let serialized: toml::Table = toml::from_str(&toml::to_string(&full).unwrap()).unwrap();
+    let mut schema = Vec::new();
+    for (k, v) in &serialized {
+        match v.as_table() {
+            Some(t) => schema.extend(t.keys().map(|k2| (k.clone(), k2.clone()))),
+            None => schema.push((String::new(), k.clone())),
+        }
+    }
+    for (t, k) in &schema {
+        assert!(
+            keys.iter().any(|(lt, lk, _)| lt == t && lk == k),
+            "schema key {t}.{k} is not in the list"
+        );
     }
     impostor::config::parse(&all, &path).expect("every listed key is in the schema");
 }

@@ -22,3 +22,6 @@ mod cases;
 
 /// Damaged messages through the whole pipeline: no panic, no hang.
 mod robustness;
+
+/// The sender analyzer: no false alarms on ordinary senders; sender fixtures end to end.
+mod sender;

@@ -3,6 +3,7 @@
 
 mod check;
 mod config;
+mod profiles;
 mod rules;
 
 use crate::error::Error;
@@ -37,6 +38,34 @@ pub enum Command {
     /// List or test the request rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Import or show user profiles.
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+}
+
+/// `impostor profiles …`
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// Import users from a Zendesk users export or API response (JSON), or CSV with a header
+    /// row; write profiles TOML to stdout, to --output (merged by email), or into the store.
+    Import {
+        /// The users file.
+        file: PathBuf,
+        /// The profiles file to write (existing users are kept, same emails replaced).
+        #[arg(long, short, value_name = "FILE", conflicts_with = "into_store")]
+        output: Option<PathBuf>,
+        /// Write the profiles into the SQLite store instead.
+        #[arg(long)]
+        into_store: bool,
+    },
+    /// Print the profile an address belongs to.
+    Show {
+        /// The address.
+        email: String,
+        /// The profiles file (default: the config's `profiles`).
+        #[arg(long, value_name = "FILE")]
+        profiles: Option<PathBuf>,
+    },
 }
 
 /// `impostor rules …`
@@ -232,6 +261,14 @@ pub fn run(cli: Cli) -> Exit {
             config::check(file.as_deref().or(cli.config.as_deref()))
         }
         Command::Rules(RulesCommand::List { dir }) => rules::list(dir.as_deref()),
+        Command::Profiles(ProfilesCommand::Import {
+            file,
+            output,
+            into_store,
+        }) => profiles::import(cli.config.as_deref(), &file, output.as_deref(), into_store),
+        Command::Profiles(ProfilesCommand::Show { email, profiles }) => {
+            profiles::show(cli.config.as_deref(), profiles.as_deref(), &email)
+        }
         Command::Rules(RulesCommand::Test { dir }) => rules::test(dir.as_deref()),
     };
     match result {

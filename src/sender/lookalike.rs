@@ -241,7 +241,7 @@ impl Tables {
 
     /// The identity unit of a host: (unit, label, suffix). Normally the registrable domain;
     /// on a shared-tenant platform the tenant's whole host.
-    fn unit(&self, host: &str) -> Option<(String, String, String)> {
+    pub(crate) fn unit(&self, host: &str) -> Option<(String, String, String)> {
         let host = host.trim().trim_end_matches('.').to_lowercase();
         let ascii = idna::domain_to_ascii(&host).ok()?;
         for tenant in &self.shared_tenants {

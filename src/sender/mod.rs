@@ -69,9 +69,8 @@ impl Knowledge {
             .map(|n| crate::text::fold(n).text)
             .collect();
         for p in &all_protected {
-            let org = org_domain(p);
-            let label = org.split('.').next().unwrap_or("").to_string();
-            if label.chars().count() >= 4 {
+            // The name in the domain (example.co.jp, example.zendesk.com → "example").
+            if let Some((_, label, _)) = tables.unit(p).filter(|(_, l, _)| l.chars().count() >= 4) {
                 org_names.push(label);
             }
         }
@@ -201,10 +200,23 @@ pub fn analyze(message: &Message, k: &Knowledge, seen: Seen<'_>) -> Vec<Evidence
 
 fn display_name_impersonation(from: &Mailbox, address: &str, k: &Knowledge) -> Option<Evidence> {
     let name = from.name.as_deref()?;
+    // Our own systems (an agent replying through our helpdesk tenant) show staff names on
+    // our own addresses; a forgery of those is DMARC's to catch.
+    let domain = domain_of(address)?;
+    if k.protected.iter().any(|p| k.tables.same_unit(p, &domain)) {
+        return None;
+    }
     let key = name_key(name);
-    let user = k.profiles.users.iter().find(|u| {
-        u.all_names().any(|n| name_key(n).same(&key)) && !u.addresses().any(|a| a == address)
-    })?;
+    // An address on one of the user's own extra domains is theirs.
+    let theirs = |u: &User| {
+        u.addresses().any(|a| a == address)
+            || u.domains.iter().any(|d| k.tables.same_unit(d, &domain))
+    };
+    let user = k
+        .profiles
+        .users
+        .iter()
+        .find(|u| u.all_names().any(|n| name_key(n).same(&key)) && !theirs(u))?;
     let strength = if user.privileged() {
         Strength::Strong
     } else {
@@ -294,8 +306,9 @@ fn lookalikes(message: &Message, k: &Knowledge) -> Vec<Evidence> {
 
 fn diversions(message: &Message, from_domain: &str, k: &Knowledge) -> Vec<Evidence> {
     let mut out = Vec::new();
-    if from_domain.is_empty() || message.automated().is_some() {
-        // Lists and bulk mail set Reply-To and Return-Path elsewhere by design.
+    if from_domain.is_empty() || message.automated().is_some() || k.is_platform(from_domain) {
+        // Lists, bulk mail and platforms sending on someone's behalf (e-signature, calendar
+        // invitations) set Reply-To and Return-Path elsewhere by design.
         return out;
     }
     let related = |d: &str| k.tables.same_unit(d, from_domain) || k.is_platform(d);
@@ -420,3 +433,6 @@ fn networks(user: &User, ip: IpAddr, k: &Knowledge) -> Vec<Evidence> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -203,7 +203,7 @@ impl Profiles {
 }
 
 /// Which Zendesk user fields carry impostor's extra data.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ImportFields {
     /// User field holding known networks (CIDRs separated by commas, spaces or newlines).

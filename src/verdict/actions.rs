@@ -134,10 +134,22 @@ fn record_note(verdict: &Verdict, lang: Lang) -> Action {
         .find(|e| e.code == &codes::ORIGIN)
         .and_then(|e| e.get("ip"));
     let text = match (lang, ip) {
-        (Lang::En, Some(ip)) => format!("Record the requester IP ({ip}) and this verdict ({}) in an internal note on the ticket.", verdict.level),
-        (Lang::En, None) => format!("Record the requester IP (as shown in the ticket's events) and this verdict ({}) in an internal note on the ticket.", verdict.level),
-        (Lang::Ja, Some(ip)) => format!("依頼者の IP アドレス（{ip}）とこの判定結果（{}）をチケットの社内メモに記録してください。", verdict.level),
-        (Lang::Ja, None) => format!("依頼者の IP アドレス（チケットのイベントに表示されるもの）とこの判定結果（{}）をチケットの社内メモに記録してください。", verdict.level),
+        (Lang::En, Some(ip)) => format!(
+            "Record the requester IP ({ip}) and this verdict ({}) in an internal note on the ticket.",
+            verdict.level
+        ),
+        (Lang::En, None) => format!(
+            "Record the requester IP (as shown in the ticket's events) and this verdict ({}) in an internal note on the ticket.",
+            verdict.level
+        ),
+        (Lang::Ja, Some(ip)) => format!(
+            "依頼者の IP アドレス（{ip}）とこの判定結果（{}）をチケットの社内メモに記録してください。",
+            verdict.level
+        ),
+        (Lang::Ja, None) => format!(
+            "依頼者の IP アドレス（チケットのイベントに表示されるもの）とこの判定結果（{}）をチケットの社内メモに記録してください。",
+            verdict.level
+        ),
     };
     Action {
         id: "record_note",
