@@ -7,6 +7,7 @@
 
 pub mod dns;
 pub mod results;
+mod spf_syntax;
 mod verify;
 
 pub use verify::{Envelope, SpfChecks, spf, verify};

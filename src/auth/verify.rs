@@ -320,23 +320,30 @@ async fn preflight(view: &DnsView, domain: &str) -> Option<mail_auth::SpfOutput>
             );
         }
     };
-    let count = lookup
+    let records: Vec<Vec<u8>> = lookup
         .answers()
         .iter()
-        .filter(|r| match &r.data {
-            hickory_proto::rr::RData::TXT(txt) => {
-                let text: Vec<u8> = txt
-                    .txt_data
+        .filter_map(|r| match &r.data {
+            hickory_proto::rr::RData::TXT(txt) => Some(
+                txt.txt_data
                     .iter()
                     .flat_map(|s| s.iter().copied())
-                    .collect();
-                is_spf_record(&text)
-            }
-            _ => false,
+                    .collect(),
+            ),
+            _ => None,
         })
-        .count();
-    (count > 1)
-        .then(|| mail_auth::SpfOutput::new(domain.to_string()).with_result(SpfResult::PermError))
+        .filter(|text: &Vec<u8>| is_spf_record(text))
+        .collect();
+    let permerror =
+        || Some(mail_auth::SpfOutput::new(domain.to_string()).with_result(SpfResult::PermError));
+    match records.as_slice() {
+        [] => None,
+        [one] => match std::str::from_utf8(one) {
+            Ok(text) if super::spf_syntax::error(text).is_none() => None,
+            _ => permerror(),
+        },
+        _ => permerror(),
+    }
 }
 
 /// RFC 7208 §4.5: a record is SPF when it starts with "v=spf1" followed by a space or ends.
