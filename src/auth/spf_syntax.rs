@@ -6,7 +6,7 @@
 //! the checked domain before handing evaluation to mail-auth.
 
 /// The first syntax error in an SPF record, if any.
-pub fn error(record: &str) -> Option<String> {
+pub(crate) fn error(record: &str) -> Option<String> {
     let rest = record
         .get(..6)
         .filter(|v| v.eq_ignore_ascii_case("v=spf1"))
@@ -70,12 +70,9 @@ fn term_error(term: &str, seen_redirect: &mut bool, seen_exp: &mut bool) -> Opti
         },
         "a" | "mx" => {
             let (domain, cidr) = split_cidr(arg);
-            if let Some(d) = domain {
-                if let Some(e) = domain_spec_error(d) {
-                    return Some(e);
-                }
-            }
-            dual_cidr_error(cidr)
+            domain
+                .and_then(domain_spec_error)
+                .or_else(|| dual_cidr_error(cidr))
         }
         "ptr" => match arg {
             "" => None,
