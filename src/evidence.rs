@@ -366,6 +366,10 @@ catalogue! {
     SENDER_NEW_IP = "sender.new_ip", Sender,
         "{address} has written {messages} time(s) before, never from {ip}.",
         "{address} からはこれまで {messages} 通届いていますが、{ip} からは初めてです。";
+    /// A later comment on a ticket from someone other than the requester.
+    SENDER_THREAD_HIJACK = "sender.thread_hijack", Sender,
+        "Comment {comment} on ticket {ticket} comes from {from}, not from the requester {requester}.",
+        "チケット {ticket} のコメント {comment} は依頼者 {requester} ではなく {from} からのものです。";
     /// A request: password_reset.
     REQUEST_PASSWORD_RESET = "request.password_reset", Request,
         "Asks for a password reset.",
@@ -486,6 +490,14 @@ catalogue! {
     PARSE_PROBLEM = "context.parse_problem", Context,
         "Could not parse {what}: {problem}.",
         "{what} を解析できませんでした: {problem}。";
+    /// A ticket comment without its raw email.
+    NO_RAW_EMAIL = "context.no_raw_email", Context,
+        "SPF, DKIM and DMARC could not be checked: there is no raw email for this {channel} comment (attach it with --eml).",
+        "この {channel} コメントには元のメールがないため、SPF・DKIM・DMARC を確認できませんでした（--eml で添付できます）。";
+    /// A Zendesk comment flag.
+    ZENDESK_FLAG = "context.zendesk_flag", Context,
+        "Zendesk flagged this comment: {what} (flag {flag}).",
+        "Zendesk がこのコメントにフラグを付けています: {what}（フラグ {flag}）。";
     /// Automated mail: an auto-reply, a list or newsletter, a bounce.
     AUTOMATED = "context.automated", Context,
         "Automated mail ({why}): when its sender is authenticated, its content is not taken as a request.",

@@ -28,6 +28,7 @@ pub mod store;
 pub mod text;
 pub mod triage;
 pub mod verdict;
+pub mod zendesk;
 
 pub use error::{Error, Result};
 pub use evidence::{Evidence, Lang};

@@ -48,6 +48,9 @@ fn fold_char(c: char, out: &mut String) {
         'ー' | '―' | '─' | '—' | '－' => out.push('ー'),
         // Wave dashes: 〜 (U+301C) and ～ (U+FF5E, NFKC gives "~").
         '〜' | '~' | '∼' => out.push('〜'),
+        // Typographic apostrophes and quotes, as word processors and phones type them.
+        '\u{2018}' | '\u{2019}' | '\u{02bc}' => out.push('\''),
+        '\u{201c}' | '\u{201d}' => out.push('"'),
         c if c.is_whitespace() => out.push(' '),
         c => out.extend(c.to_lowercase()),
     }

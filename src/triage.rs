@@ -7,7 +7,7 @@ use crate::auth::{self, AuthResults, AuthSource, Envelope};
 use crate::config::{AuthSourceSetting, Config};
 use crate::error::Result;
 use crate::evidence::{Evidence, Strength, codes};
-use crate::message::{Message, Origin, OriginSource, originate};
+use crate::message::{Message, Origin, OriginSource, Parts, originate};
 use crate::request::{self, RuleSet};
 use crate::sender::lookalike::{self, Tables};
 use crate::sender::{self, Knowledge, Profiles};
@@ -37,6 +37,17 @@ pub struct Settings {
     pub rules_dir: Option<PathBuf>,
     /// Consult the store but record nothing (`--no-store`).
     pub no_store: bool,
+}
+
+/// What a ticket knows about a comment being triaged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketContext {
+    /// The ticket id.
+    pub ticket_id: u64,
+    /// The comment id.
+    pub comment_id: u64,
+    /// For a later comment from someone other than the requester: the requester's address.
+    pub later_from_other: Option<String>,
 }
 
 /// One message's triage.
@@ -156,7 +167,76 @@ impl Triage {
             }
             _ => auth::verify(&self.dns, message.raw(), &envelope).await,
         };
+        self.decide(message, origin, envelope, results, trusted.evidence, input)
+    }
 
+    /// Triages a ticket comment that has no raw email (an export, the API): SPF, DKIM and
+    /// DMARC cannot run, so the sender is at best unknown and R2/R3 requests need
+    /// verification (fail closed). `ticket` adds what the ticket knows about the comment.
+    pub fn check_parts(&self, parts: Parts, input: &str, ticket: &TicketContext) -> Result<Report> {
+        let flags = parts.flags.clone();
+        let channel = parts.channel.clone();
+        let ip = parts.client_ip;
+        let message = Message::from_parts(parts);
+        let origin = Origin {
+            ip,
+            helo: None,
+            receiver: None,
+            hop: None,
+            trusted_hops: 0,
+            source: if ip.is_some() { OriginSource::Zendesk } else { OriginSource::Unknown },
+            relays_configured: !self.settings.config.trusted_relays.is_empty(),
+            trusted_fields: 0,
+        };
+        let mut results = AuthResults::empty(AuthSource::None);
+        results.unverifiable = Some("no raw email: SPF, DKIM and DMARC could not be checked".into());
+        let mut extra = vec![
+            Evidence::new(&codes::NO_RAW_EMAIL, Strength::Info)
+                .fact("channel", channel.unwrap_or_else(|| "unknown".into())),
+        ];
+        for flag in flags {
+            let (strength, what) = match flag {
+                2 => (Strength::Medium, "the author was not part of the conversation"),
+                3 => (Strength::Weak, "the author was not signed in"),
+                0 => (Strength::Weak, "Zendesk is unsure the comment should be trusted"),
+                11 => (Strength::Weak, "submitted by one user on behalf of the author"),
+                4 => (Strength::Info, "automatically generated"),
+                5 => (Strength::Info, "an attachment was rejected"),
+                _ => (Strength::Info, "an undocumented flag"),
+            };
+            extra.push(
+                Evidence::new(&codes::ZENDESK_FLAG, strength)
+                    .fact("flag", flag.to_string())
+                    .fact("what", what),
+            );
+        }
+        if let Some(requester) = &ticket.later_from_other {
+            let from = message
+                .from_mailbox()
+                .and_then(|m| m.address.clone())
+                .unwrap_or_else(|| "an unknown sender".into());
+            extra.push(
+                Evidence::new(&codes::SENDER_THREAD_HIJACK, Strength::Medium)
+                    .fact("comment", ticket.comment_id.to_string())
+                    .fact("ticket", ticket.ticket_id.to_string())
+                    .fact("from", from)
+                    .fact("requester", requester.clone()),
+            );
+        }
+        self.decide(message, origin, Envelope::default(), results, extra, input)
+    }
+
+    /// Runs the sender and request analyzers, decides, and records the sender.
+    fn decide(
+        &self,
+        message: Message,
+        origin: Origin,
+        envelope: Envelope,
+        results: AuthResults,
+        extra: Vec<Evidence>,
+        input: &str,
+    ) -> Result<Report> {
+        let config = &self.settings.config;
         let from_domain = message.from_domain();
         let mut evidence =
             auth::evidence(&results, from_domain.as_deref(), &config.protected_domains);
@@ -185,7 +265,7 @@ impl Triage {
             },
         ));
         evidence.extend(context_evidence(&message, &origin, &self.knowledge));
-        evidence.extend(trusted.evidence);
+        evidence.extend(extra);
         let verdict = Verdict::from_evidence(evidence);
         if let Some(store) = self.store.as_ref().filter(|_| !from.is_empty()) {
             let now = std::time::SystemTime::now()

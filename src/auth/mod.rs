@@ -85,6 +85,8 @@ pub enum AuthSource {
     Snapshot,
     /// A trusted Authentication-Results header.
     AuthenticationResults,
+    /// Nothing to authenticate: a ticket comment without its raw email.
+    None,
 }
 
 /// The SPF identity checked (RFC 7208 §2.3, §2.4).

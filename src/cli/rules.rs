@@ -26,7 +26,10 @@ pub(super) fn list(dir: Option<&Path>) -> Result<Exit> {
             out.push_str(&format!(
                 "{:<40} cue: {:<17} {} match / {} no_match  ({})\n",
                 c.id,
-                format!("{:?}", c.effect).to_lowercase(),
+                serde_json::to_value(c.effect)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 c.matches.len(),
                 c.no_match.len(),
                 c.source

@@ -54,10 +54,34 @@ pub struct ParseProblem {
     pub problem: String,
 }
 
+/// What a ticket comment gives when there is no raw email: the sender Zendesk recorded, the
+/// ticket's subject, the comment text, and the client IP of web and API comments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parts {
+    /// The sender (`via.source.from`).
+    pub from: Option<Mailbox>,
+    /// The ticket's subject.
+    pub subject: Option<String>,
+    /// The comment text.
+    pub body: String,
+    /// The Message-ID Zendesk recorded for an email comment.
+    pub message_id: Option<String>,
+    /// When the comment was made.
+    pub date: Option<String>,
+    /// The client IP of a web or API comment.
+    pub client_ip: Option<std::net::IpAddr>,
+    /// The channel (`email`, `web`, `api` …).
+    pub channel: Option<String>,
+    /// Zendesk's comment flags.
+    pub flags: Vec<i64>,
+}
+
 /// A parsed message.
 #[derive(Debug, Clone)]
 pub struct Message {
     raw: Vec<u8>,
+    /// The ticket facts this message was built from, when it has no raw bytes.
+    pub parts: Option<Parts>,
     /// All header fields, top first.
     pub fields: Vec<Field>,
     /// From mailboxes (normally one).
@@ -137,7 +161,30 @@ impl Message {
             body,
             problems,
             raw,
+            parts: None,
         })
+    }
+
+    /// A message from ticket parts, without raw bytes: authentication cannot run on it.
+    pub fn from_parts(parts: Parts) -> Message {
+        Message {
+            raw: Vec::new(),
+            fields: Vec::new(),
+            from: parts.from.clone().into_iter().collect(),
+            reply_to: Vec::new(),
+            sender: None,
+            return_path: None,
+            subject: parts.subject.clone(),
+            message_id: parts
+                .message_id
+                .as_deref()
+                .map(|m| m.trim().trim_start_matches('<').trim_end_matches('>').to_string()),
+            date: parts.date.clone(),
+            received: Vec::new(),
+            body: parts.body.clone(),
+            problems: Vec::new(),
+            parts: Some(parts),
+        }
     }
 
     /// The bytes as read.

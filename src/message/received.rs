@@ -98,6 +98,8 @@ pub enum OriginSource {
     Received,
     /// Given on the command line (`--client-ip`), as an MTA passes it.
     Override,
+    /// The client IP Zendesk recorded for a web or API comment.
+    Zendesk,
     /// No untrusted client in the chain: the sender's IP is unknown.
     Unknown,
 }
