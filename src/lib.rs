@@ -24,6 +24,7 @@ pub mod message;
 pub mod report;
 pub mod request;
 pub mod sender;
+pub mod source;
 pub mod store;
 pub mod text;
 pub mod triage;

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS sender (
@@ -24,6 +24,20 @@ CREATE TABLE IF NOT EXISTS sender (
 CREATE TABLE IF NOT EXISTS profile (
     email   TEXT PRIMARY KEY,
     profile TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verdict (
+    kind    TEXT NOT NULL,   -- 'message' (by Message-ID) or 'ticket' (by ticket id)
+    key     TEXT NOT NULL,
+    level   TEXT NOT NULL,
+    report  TEXT NOT NULL,   -- the JSON object scan wrote
+    updated INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE TABLE IF NOT EXISTS checkpoint (
+    scan       TEXT PRIMARY KEY,  -- a hash of the inputs and output of a scan
+    next_item  INTEGER NOT NULL,  -- items before this one are done
+    output_len INTEGER NOT NULL,  -- bytes of the output file that hold them
+    updated    INTEGER NOT NULL
 );
 ";
 
@@ -96,6 +110,10 @@ impl Store {
             .map_err(|e| unavailable(&e))?;
         if writable {
             conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| unavailable(&e))?;
+            // In WAL mode NORMAL is durable against a crash of impostor, and commits need no
+            // fsync: a scan records every message.
+            conn.pragma_update(None, "synchronous", "NORMAL")
                 .map_err(|e| unavailable(&e))?;
             let version: i64 = conn
                 .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -190,7 +208,123 @@ impl Store {
     }
 }
 
+/// A stored verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVerdict {
+    /// `message` or `ticket`.
+    pub kind: String,
+    /// Message-ID or ticket id.
+    pub key: String,
+    /// The level.
+    pub level: String,
+    /// The JSON object the scan wrote.
+    pub report: String,
+    /// When (Unix seconds).
+    pub updated: i64,
+}
+
+/// Where an interrupted scan stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Items before this one are done.
+    pub next_item: u64,
+    /// Bytes of the output file that hold their results.
+    pub output_len: u64,
+}
+
 impl Store {
+    fn fail(&self, e: &dyn std::fmt::Display) -> Error {
+        Error::Unavailable {
+            what: format!("store {}", self.path.display()),
+            problem: e.to_string(),
+        }
+    }
+
+    /// Saves verdicts and, in the same transaction, a scan checkpoint.
+    pub fn save_progress(
+        &self,
+        verdicts: &[StoredVerdict],
+        checkpoint: Option<(&str, Checkpoint)>,
+    ) -> Result<()> {
+        let Some(conn) = self.conn.as_ref().filter(|_| self.writable) else {
+            return Ok(());
+        };
+        let mut conn = conn.lock().expect("store lock");
+        let tx = conn.transaction().map_err(|e| self.fail(&e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO verdict (kind, key, level, report, updated) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (kind, key) DO UPDATE SET level = ?3, report = ?4, updated = ?5",
+                )
+                .map_err(|e| self.fail(&e))?;
+            for v in verdicts {
+                stmt.execute(params![v.kind, v.key, v.level, v.report, v.updated])
+                    .map_err(|e| self.fail(&e))?;
+            }
+        }
+        if let Some((scan, c)) = checkpoint {
+            tx.execute(
+                "INSERT INTO checkpoint (scan, next_item, output_len, updated) VALUES (?1, ?2, ?3, strftime('%s','now'))
+                 ON CONFLICT (scan) DO UPDATE SET next_item = ?2, output_len = ?3, updated = strftime('%s','now')",
+                params![scan, c.next_item as i64, c.output_len as i64],
+            )
+            .map_err(|e| self.fail(&e))?;
+        }
+        tx.commit().map_err(|e| self.fail(&e))
+    }
+
+    /// The checkpoint of a scan, if it was interrupted.
+    pub fn checkpoint(&self, scan: &str) -> Option<Checkpoint> {
+        let conn = self.conn.as_ref()?.lock().expect("store lock");
+        conn.query_row(
+            "SELECT next_item, output_len FROM checkpoint WHERE scan = ?1",
+            params![scan],
+            |r| {
+                Ok(Checkpoint {
+                    next_item: r.get::<_, i64>(0)? as u64,
+                    output_len: r.get::<_, i64>(1)? as u64,
+                })
+            },
+        )
+        .optional()
+        .ok()
+        .flatten()
+    }
+
+    /// Forgets the checkpoint of a finished scan.
+    pub fn finish_scan(&self, scan: &str) -> Result<()> {
+        let Some(conn) = self.conn.as_ref().filter(|_| self.writable) else {
+            return Ok(());
+        };
+        conn.lock()
+            .expect("store lock")
+            .execute("DELETE FROM checkpoint WHERE scan = ?1", params![scan])
+            .map_err(|e| self.fail(&e))?;
+        Ok(())
+    }
+
+    /// The stored verdict of a ticket or message.
+    pub fn verdict(&self, kind: &str, key: &str) -> Option<StoredVerdict> {
+        let conn = self.conn.as_ref()?.lock().expect("store lock");
+        conn.query_row(
+            "SELECT kind, key, level, report, updated FROM verdict WHERE kind = ?1 AND key = ?2",
+            params![kind, key],
+            |r| {
+                Ok(StoredVerdict {
+                    kind: r.get(0)?,
+                    key: r.get(1)?,
+                    level: r.get(2)?,
+                    report: r.get(3)?,
+                    updated: r.get(4)?,
+                })
+            },
+        )
+        .optional()
+        .ok()
+        .flatten()
+    }
+
     /// Writes user profiles (replacing any with the same primary address).
     pub fn save_users(&self, users: &[crate::sender::User]) -> Result<usize> {
         let fail = |e: &dyn std::fmt::Display| Error::Unavailable {

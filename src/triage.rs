@@ -125,6 +125,11 @@ impl Triage {
         })
     }
 
+    /// The store, when there is one.
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
     /// The settings in force.
     pub fn settings(&self) -> &Settings {
         &self.settings
@@ -184,22 +189,36 @@ impl Triage {
             receiver: None,
             hop: None,
             trusted_hops: 0,
-            source: if ip.is_some() { OriginSource::Zendesk } else { OriginSource::Unknown },
+            source: if ip.is_some() {
+                OriginSource::Zendesk
+            } else {
+                OriginSource::Unknown
+            },
             relays_configured: !self.settings.config.trusted_relays.is_empty(),
             trusted_fields: 0,
         };
         let mut results = AuthResults::empty(AuthSource::None);
-        results.unverifiable = Some("no raw email: SPF, DKIM and DMARC could not be checked".into());
+        results.unverifiable =
+            Some("no raw email: SPF, DKIM and DMARC could not be checked".into());
         let mut extra = vec![
             Evidence::new(&codes::NO_RAW_EMAIL, Strength::Info)
                 .fact("channel", channel.unwrap_or_else(|| "unknown".into())),
         ];
         for flag in flags {
             let (strength, what) = match flag {
-                2 => (Strength::Medium, "the author was not part of the conversation"),
+                2 => (
+                    Strength::Medium,
+                    "the author was not part of the conversation",
+                ),
                 3 => (Strength::Weak, "the author was not signed in"),
-                0 => (Strength::Weak, "Zendesk is unsure the comment should be trusted"),
-                11 => (Strength::Weak, "submitted by one user on behalf of the author"),
+                0 => (
+                    Strength::Weak,
+                    "Zendesk is unsure the comment should be trusted",
+                ),
+                11 => (
+                    Strength::Weak,
+                    "submitted by one user on behalf of the author",
+                ),
                 4 => (Strength::Info, "automatically generated"),
                 5 => (Strength::Info, "an attachment was rejected"),
                 _ => (Strength::Info, "an undocumented flag"),

@@ -1,7 +1,7 @@
 //! `impostor check [FILE…]`: one message from stdin or each file; human text, `--json` or
 //! `--annotate`.
 
-use super::{CheckArgs, Exit, combine, report_error};
+use super::{CheckArgs, Common, Exit, combine, report_error};
 use crate::config;
 use crate::error::{Error, Result};
 use crate::evidence::Lang;
@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Merges flags and the config file into `Settings` (flags win).
-fn settings(config_path: Option<&Path>, args: &CheckArgs) -> Result<(Settings, Lang)> {
+pub(super) fn settings(config_path: Option<&Path>, args: &Common) -> Result<(Settings, Lang)> {
     let loaded = config::load(config_path)?;
     let mut config = loaded.config;
     if let Some(ns) = args.nameserver {
@@ -33,9 +33,9 @@ fn settings(config_path: Option<&Path>, args: &CheckArgs) -> Result<(Settings, L
             config_path: loaded.path,
             dns_snapshot: args.dns_snapshot.clone(),
             record_snapshot: args.record_snapshot.clone(),
-            client_ip: args.client_ip,
-            helo: args.helo.clone(),
-            mail_from: args.mail_from.clone(),
+            client_ip: None,
+            helo: None,
+            mail_from: None,
             rules_dir: args.rules.clone(),
             no_store: args.no_store,
         },
@@ -93,7 +93,10 @@ fn panic_text(err: tokio::task::JoinError) -> String {
 
 /// Runs `check`.
 pub(super) fn run(config_path: Option<&Path>, args: CheckArgs) -> Result<Exit> {
-    let (settings, lang) = settings(config_path, &args)?;
+    let (mut settings, lang) = settings(config_path, &args.common)?;
+    settings.client_ip = args.client_ip;
+    settings.helo = args.helo.clone();
+    settings.mail_from = args.mail_from.clone();
     let format = if args.json {
         Format::Json
     } else if args.annotate {

@@ -5,6 +5,7 @@ mod check;
 mod config;
 mod profiles;
 mod rules;
+mod scan;
 
 use crate::error::Error;
 use crate::evidence::Lang;
@@ -32,6 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// Check raw RFC 5322 messages from stdin or files.
     Check(CheckArgs),
+    /// Triage many messages at once: directories, mbox, maildir, Zendesk JSON exports.
+    Scan(ScanArgs),
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -93,30 +96,12 @@ pub enum ConfigCommand {
     },
 }
 
-/// `impostor check` arguments.
+/// Options shared by the commands that triage (`check`, `scan`).
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Message files; standard input when none (or `-`).
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
-    /// One JSON object per message, one per line.
-    #[arg(long, conflicts_with = "annotate")]
-    pub json: bool,
-    /// Write the message back with X-Impostor-* and Authentication-Results headers added.
-    #[arg(long)]
-    pub annotate: bool,
+pub struct Common {
     /// Language of the verdict text.
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
-    /// The SMTP client IP, as the MTA saw it (overrides the Received chain).
-    #[arg(long, value_name = "IP")]
-    pub client_ip: Option<IpAddr>,
-    /// The SMTP HELO/EHLO name, as the MTA saw it.
-    #[arg(long, value_name = "NAME")]
-    pub helo: Option<String>,
-    /// The SMTP MAIL FROM address, as the MTA saw it (`<>` for the null sender).
-    #[arg(long, value_name = "ADDR")]
-    pub mail_from: Option<String>,
     /// Resolver to use instead of the system one.
     #[arg(long, value_name = "IP:PORT")]
     pub nameserver: Option<SocketAddr>,
@@ -143,6 +128,94 @@ pub struct CheckArgs {
     pub no_store: bool,
 }
 
+/// `impostor check` arguments.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Message files; standard input when none (or `-`).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// One JSON object per message, one per line.
+    #[arg(long, conflicts_with = "annotate")]
+    pub json: bool,
+    /// Write the message back with X-Impostor-* and Authentication-Results headers added.
+    #[arg(long)]
+    pub annotate: bool,
+    /// The SMTP client IP, as the MTA saw it (overrides the Received chain).
+    #[arg(long, value_name = "IP")]
+    pub client_ip: Option<IpAddr>,
+    /// The SMTP HELO/EHLO name, as the MTA saw it.
+    #[arg(long, value_name = "NAME")]
+    pub helo: Option<String>,
+    /// The SMTP MAIL FROM address, as the MTA saw it (`<>` for the null sender).
+    #[arg(long, value_name = "ADDR")]
+    pub mail_from: Option<String>,
+    /// Options shared with `scan`.
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `impostor scan` arguments.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files, directories (of .eml, mbox or maildir) and Zendesk JSON exports.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: ScanFormat,
+    /// Write results to FILE instead of standard output (needed for an exact --resume).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only output these levels (comma-separated: clear, caution, verify, likely_spoofed).
+    #[arg(long, value_name = "LEVELS", value_delimiter = ',')]
+    pub only: Vec<LevelArg>,
+    /// Continue an interrupted scan of the same inputs and output from its checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// Messages in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub jobs: usize,
+    /// Options shared with `check`.
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `scan --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanFormat {
+    /// One JSON object per line (the `check --json` schema plus `location`).
+    Jsonl,
+    /// CSV with a header row, safe against formula injection.
+    Csv,
+    /// Only the summary table.
+    Summary,
+}
+
+/// Verdict levels on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    /// clear
+    Clear,
+    /// caution
+    Caution,
+    /// verify
+    Verify,
+    /// likely_spoofed
+    #[value(name = "likely_spoofed", alias = "likely-spoofed")]
+    LikelySpoofed,
+}
+
+impl From<LevelArg> for Level {
+    fn from(l: LevelArg) -> Level {
+        match l {
+            LevelArg::Clear => Level::Clear,
+            LevelArg::Caution => Level::Caution,
+            LevelArg::Verify => Level::Verify,
+            LevelArg::LikelySpoofed => Level::LikelySpoofed,
+        }
+    }
+}
+
 /// `--lang` values.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum LangArg {
@@ -167,14 +240,22 @@ impl From<LangArg> for Lang {
 pub enum Exit {
     /// Every message is `clear` (or the command succeeded).
     Clear = 0,
+    /// `scan`: everything that could be read is `clear`, but some inputs failed.
+    ClearWithFailures = 1,
     /// Command-line usage error (from clap).
     Usage = 2,
     /// The most severe verdict is `caution`.
     Caution = 10,
+    /// `scan`: `caution`, and some inputs failed.
+    CautionWithFailures = 11,
     /// The most severe verdict is `verify`.
     Verify = 20,
+    /// `scan`: `verify`, and some inputs failed.
+    VerifyWithFailures = 21,
     /// The most severe verdict is `likely_spoofed`.
     LikelySpoofed = 30,
+    /// `scan`: `likely_spoofed`, and some inputs failed.
+    LikelySpoofedWithFailures = 31,
     /// An input is not something impostor can triage (not an email, too large, bad snapshot).
     BadInput = 65,
     /// An input could not be read.
@@ -197,6 +278,17 @@ impl Exit {
             Level::Caution => Exit::Caution,
             Level::Verify => Exit::Verify,
             Level::LikelySpoofed => Exit::LikelySpoofed,
+        }
+    }
+
+    /// The status of a scan: the most severe verdict, one more when some inputs failed.
+    pub fn for_scan(level: Level, failures: bool) -> Exit {
+        match (level, failures) {
+            (l, false) => Exit::for_level(l),
+            (Level::Clear, true) => Exit::ClearWithFailures,
+            (Level::Caution, true) => Exit::CautionWithFailures,
+            (Level::Verify, true) => Exit::VerifyWithFailures,
+            (Level::LikelySpoofed, true) => Exit::LikelySpoofedWithFailures,
         }
     }
 
@@ -257,6 +349,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Exit {
     let result = match cli.command {
         Command::Check(args) => check::run(cli.config.as_deref(), args),
+        Command::Scan(args) => scan::run(cli.config.as_deref(), args),
         Command::Config(ConfigCommand::Check { file }) => {
             config::check(file.as_deref().or(cli.config.as_deref()))
         }

@@ -175,10 +175,12 @@ impl Message {
             sender: None,
             return_path: None,
             subject: parts.subject.clone(),
-            message_id: parts
-                .message_id
-                .as_deref()
-                .map(|m| m.trim().trim_start_matches('<').trim_end_matches('>').to_string()),
+            message_id: parts.message_id.as_deref().map(|m| {
+                m.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            }),
             date: parts.date.clone(),
             received: Vec::new(),
             body: parts.body.clone(),
@@ -312,6 +314,12 @@ fn unfold(value: &str) -> String {
         out.push_str(line.trim_start_matches([' ', '\t']));
     }
     out.trim().to_string()
+}
+
+/// Whether the start of a file looks like an RFC 5322 message (for directory walks, which
+/// skip other files).
+pub fn looks_like_mail(head: &[u8]) -> bool {
+    check_looks_like_mail(head).is_ok()
 }
 
 /// Rejects what is plainly not mail before handing it to the (very lenient) MIME parser.

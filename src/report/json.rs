@@ -83,6 +83,16 @@ struct EvidenceOut<'a> {
 
 /// One report as a single line of JSON (no trailing newline).
 pub fn to_line(report: &Report, lang: Lang) -> String {
+    line(&to_value(report, lang))
+}
+
+/// A JSON value as one terminal-safe line.
+pub fn line(value: &serde_json::Value) -> String {
+    terminal_safe(serde_json::to_string(value).expect("JSON serializes"))
+}
+
+/// One report as a JSON value (the `check --json` object), for callers that add fields.
+pub fn to_value(report: &Report, lang: Lang) -> serde_json::Value {
     let v = &report.verdict;
     let out = Out {
         schema: SCHEMA,
@@ -131,8 +141,7 @@ pub fn to_line(report: &Report, lang: Lang) -> String {
         actions: verdict::actions(v, lang),
         would_lower: verdict::would_lower(v, lang),
     };
-    let line = serde_json::to_string(&out).expect("report serializes");
-    terminal_safe(line)
+    serde_json::to_value(&out).expect("report serializes")
 }
 
 /// serde_json escapes C0 controls; this also escapes DEL, C1 controls and bidi overrides,

@@ -2,6 +2,7 @@
 //! Everything that echoes message content goes through `escape` (human, headers) or
 //! `json::to_line` (JSON), so a terminal escape in a Subject never reaches a terminal.
 
+pub mod csv;
 pub mod headers;
 pub mod human;
 pub mod json;

@@ -14,7 +14,12 @@ pub fn messages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     for sub in ["new", "cur"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(sub))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .filter(|p| {
+                p.is_file()
+                    && !p
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
             .collect();
         files.sort();
         out.extend(files);

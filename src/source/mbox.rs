@@ -17,7 +17,6 @@ pub struct Entry {
 pub struct Mbox<R: BufRead> {
     input: R,
     offset: u64,
-    pending: Option<(u64, Vec<u8>)>,
     current: Option<(u64, Vec<u8>, Option<String>)>,
     prev_blank: bool,
     done: bool,
@@ -29,7 +28,6 @@ impl<R: BufRead> Mbox<R> {
         Mbox {
             input,
             offset: 0,
-            pending: None,
             current: None,
             prev_blank: true,
             done: false,
@@ -42,7 +40,10 @@ impl<R: BufRead> Mbox<R> {
 fn separator_problem(line: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(line);
     let words: Vec<&str> = text.split_whitespace().collect();
-    let has_digit = words.iter().skip(2).any(|w| w.bytes().any(|b| b.is_ascii_digit()));
+    let has_digit = words
+        .iter()
+        .skip(2)
+        .any(|w| w.bytes().any(|b| b.is_ascii_digit()));
     (words.len() < 3 || !has_digit).then(|| {
         format!(
             "bad mbox separator {:?}: expected \"From sender date\"",
@@ -104,7 +105,9 @@ impl<R: BufRead> Iterator for Mbox<R> {
                         self.done = true;
                         return Some(Entry {
                             offset: at,
-                            message: Err("not an mbox: no \"From \" separator line at the start".into()),
+                            message: Err(
+                                "not an mbox: no \"From \" separator line at the start".into()
+                            ),
                         });
                     }
                 }
@@ -148,15 +151,25 @@ mod tests {
             e[0].message.as_deref().unwrap(),
             b"From: a@b.example\n\nhello\nFrom the start\n>From deeper\nFrom inside a line is content\n"
         );
-        assert_eq!(e[1].message.as_deref().unwrap(), b"From: c@d.example\n\nbye\n");
+        assert_eq!(
+            e[1].message.as_deref().unwrap(),
+            b"From: c@d.example\n\nbye\n"
+        );
     }
 
     #[test]
     fn a_bad_separator_is_one_error_and_the_rest_goes_on() {
-        let e = split("From a@b.example Tue Nov 24 10:00:00 2026\nFrom: a@b.example\n\nx\n\nFrom garbage\nFrom: c@d.example\n\ny\n\nFrom e@f.example Tue Nov 24 10:02:00 2026\nFrom: e@f.example\n\nz\n");
+        let e = split(
+            "From a@b.example Tue Nov 24 10:00:00 2026\nFrom: a@b.example\n\nx\n\nFrom garbage\nFrom: c@d.example\n\ny\n\nFrom e@f.example Tue Nov 24 10:02:00 2026\nFrom: e@f.example\n\nz\n",
+        );
         assert_eq!(e.len(), 3);
         assert!(e[0].message.is_ok());
-        assert!(e[1].message.as_ref().unwrap_err().contains("bad mbox separator"));
+        assert!(
+            e[1].message
+                .as_ref()
+                .unwrap_err()
+                .contains("bad mbox separator")
+        );
         assert!(e[2].message.is_ok());
     }
 }

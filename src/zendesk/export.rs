@@ -105,14 +105,20 @@ fn records(value: Value, location: &str) -> Vec<Located> {
         for (i, event) in events.into_iter().enumerate() {
             let ticket_id = event.get("ticket_id").and_then(Value::as_u64);
             let updater_id = event.get("updater_id").and_then(Value::as_u64);
-            let children = event.get("child_events").and_then(Value::as_array).cloned().unwrap_or_default();
+            let children = event
+                .get("child_events")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             for child in children {
                 let kind = child
                     .get("event_type")
                     .or_else(|| child.get("type"))
                     .and_then(Value::as_str)
                     .unwrap_or("");
-                if !kind.eq_ignore_ascii_case("comment") && !kind.eq_ignore_ascii_case("voicecomment") {
+                if !kind.eq_ignore_ascii_case("comment")
+                    && !kind.eq_ignore_ascii_case("voicecomment")
+                {
                     continue;
                 }
                 let record = match (ticket_id, Comment::deserialize(child)) {
@@ -153,7 +159,10 @@ fn records(value: Value, location: &str) -> Vec<Located> {
         }];
     }
     // Pagination-only objects (an empty last page) hold nothing to triage.
-    if obj.contains_key("end_of_stream") || obj.contains_key("next_page") || obj.contains_key("after_cursor") {
+    if obj.contains_key("end_of_stream")
+        || obj.contains_key("next_page")
+        || obj.contains_key("after_cursor")
+    {
         return out;
     }
     vec![Located {
@@ -270,7 +279,9 @@ mod tests {
         let text = "{\"id\":1,\"subject\":\"a\",\"comments\":[{\"id\":10,\"plain_body\":\"hi\"}]}\n{\"id\":2,\"subj\n\n{\"id\":3}\n";
         let r = read(text);
         assert_eq!(r.len(), 3);
-        assert!(matches!(&r[0].record, Ok(Record::Ticket(t)) if t.id == 1 && t.comments.len() == 1));
+        assert!(
+            matches!(&r[0].record, Ok(Record::Ticket(t)) if t.id == 1 && t.comments.len() == 1)
+        );
         assert_eq!(r[1].location, "line 2");
         assert!(r[1].record.is_err());
         assert!(matches!(&r[2].record, Ok(Record::Ticket(t)) if t.id == 3));
@@ -291,6 +302,8 @@ mod tests {
             {"id": 12, "via": "Mail", "status": "new", "event_type": "Create"}]}], "count": 1, "end_of_stream": true}"#;
         let r = read(text);
         assert_eq!(r.len(), 1);
-        assert!(matches!(&r[0].record, Ok(Record::CommentEvent { ticket_id: 48213, comment, .. }) if comment.id == 11));
+        assert!(
+            matches!(&r[0].record, Ok(Record::CommentEvent { ticket_id: 48213, comment, .. }) if comment.id == 11)
+        );
     }
 }

@@ -10,7 +10,9 @@ use crate::message::{Mailbox, Parts};
 use serde::{Deserialize, Deserializer};
 use std::net::IpAddr;
 
-fn null_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+fn null_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
@@ -39,7 +41,13 @@ impl Channel {
         match self {
             Channel::Name(n) => matches!(
                 n.to_ascii_lowercase().as_str(),
-                "web" | "web_form" | "api" | "web_service" | "mobile" | "mobile_sdk" | "help_center"
+                "web"
+                    | "web_form"
+                    | "api"
+                    | "web_service"
+                    | "mobile"
+                    | "mobile_sdk"
+                    | "help_center"
             ),
             Channel::Id(i) => matches!(i, 0 | 5 | 16 | 17 | 48),
         }
@@ -128,7 +136,11 @@ impl<'de> Deserialize<'de> for Via {
 impl Via {
     /// The sender's address and name, for email comments.
     pub fn from(&self) -> Option<&Party> {
-        self.source.as_ref()?.from.as_ref().filter(|p| p.address.is_some())
+        self.source
+            .as_ref()?
+            .from
+            .as_ref()
+            .filter(|p| p.address.is_some())
     }
 }
 
@@ -299,7 +311,8 @@ impl Ticket {
         }
         let first_id = first.map(|c| c.id);
         for c in public {
-            if Some(c.id) == first_id || (c.author_id.is_some() && c.author_id == self.requester_id) {
+            if Some(c.id) == first_id || (c.author_id.is_some() && c.author_id == self.requester_id)
+            {
                 continue;
             }
             let end_user = c.author_id.is_some_and(|a| end_users.contains(&a))
@@ -323,12 +336,15 @@ impl Ticket {
 
     /// A comment as message parts for triage.
     pub fn parts(&self, comment: &Comment) -> Parts {
-        let party = comment
-            .via
-            .as_ref()
-            .and_then(Via::from)
-            .or_else(|| self.via.as_ref().and_then(Via::from).filter(|_| Some(comment.author_id) == Some(self.requester_id)));
-        let channel = comment.channel().or(self.via.as_ref().and_then(|v| v.channel.as_ref()));
+        let party = comment.via.as_ref().and_then(Via::from).or_else(|| {
+            self.via
+                .as_ref()
+                .and_then(Via::from)
+                .filter(|_| Some(comment.author_id) == Some(self.requester_id))
+        });
+        let channel = comment
+            .channel()
+            .or(self.via.as_ref().and_then(|v| v.channel.as_ref()));
         let ip = comment
             .system()
             .and_then(|s| s.ip_address.as_deref())

@@ -1,0 +1,643 @@
+//! `impostor scan PATH…`: triage many messages at once. Items are read in a stable order by
+//! one producer, checked concurrently (a bounded number in flight), and written in input order,
+//! so the output, the store and the checkpoint always agree on "everything before item N is
+//! done". An interrupted scan resumes from its last checkpoint: the output file is cut back to
+//! the checkpoint's length and the items after it are checked again, so every item ends up in
+//! the output exactly once.
+
+use super::{Exit, LevelArg, ScanArgs, ScanFormat, check};
+use crate::error::{Error, Result};
+use crate::evidence::{Axis, Lang};
+use crate::report::{csv, json};
+use crate::source::{self, Content, Item, Location};
+use crate::store::{Checkpoint, StoredVerdict};
+use crate::triage::{Report, TicketContext, Triage};
+use crate::verdict::Level;
+use crate::zendesk::Role;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{IsTerminal, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What one item became, rendered in the worker so the writer only writes.
+struct Done {
+    seq: u64,
+    bytes: Vec<u8>,
+    level: Option<Level>,
+    error: Option<String>,
+    intents: Vec<&'static str>,
+    flagged_sender: Option<String>,
+    verdict: Option<StoredVerdict>,
+    location: Location,
+    elapsed: Duration,
+    size: u64,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+#[derive(Default)]
+struct Summary {
+    items: u64,
+    errors: u64,
+    levels: BTreeMap<Level, u64>,
+    intents: BTreeMap<&'static str, u64>,
+    senders: HashMap<String, u64>,
+    slowest: Vec<(Duration, String)>,
+}
+
+impl Summary {
+    fn add(&mut self, d: &Done) {
+        self.items += 1;
+        if d.error.is_some() {
+            self.errors += 1;
+        }
+        if let Some(l) = d.level {
+            *self.levels.entry(l).or_default() += 1;
+        }
+        for i in &d.intents {
+            *self.intents.entry(i).or_default() += 1;
+        }
+        if let Some(s) = &d.flagged_sender {
+            *self.senders.entry(s.clone()).or_default() += 1;
+        }
+        self.slowest.push((d.elapsed, d.location.to_string()));
+        if self.slowest.len() > 64 {
+            self.slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+            self.slowest.truncate(5);
+        }
+    }
+
+    fn render(&mut self, elapsed: Duration, resumed_from: u64) -> String {
+        let rate = self.items as f64 / elapsed.as_secs_f64().max(1e-9);
+        let mut out = format!(
+            "impostor scan: {} item(s) in {:.2} s ({rate:.0}/s), {} error(s){}\n",
+            self.items,
+            elapsed.as_secs_f64(),
+            self.errors,
+            if resumed_from > 0 {
+                format!(", resumed after item {resumed_from}")
+            } else {
+                String::new()
+            }
+        );
+        out.push_str("  verdicts:");
+        for l in [
+            Level::Clear,
+            Level::Caution,
+            Level::Verify,
+            Level::LikelySpoofed,
+        ] {
+            out.push_str(&format!(
+                " {} {}",
+                l,
+                self.levels.get(&l).copied().unwrap_or(0)
+            ));
+        }
+        out.push('\n');
+        if !self.intents.is_empty() {
+            let mut v: Vec<_> = self.intents.iter().collect();
+            v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let list: Vec<String> = v.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            out.push_str(&format!("  requests: {}\n", list.join(", ")));
+        }
+        if !self.senders.is_empty() {
+            let mut v: Vec<_> = self.senders.iter().collect();
+            v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let list: Vec<String> = v
+                .iter()
+                .take(5)
+                .map(|(k, n)| format!("{} ({n})", crate::report::escape(k)))
+                .collect();
+            out.push_str(&format!("  flagged most often: {}\n", list.join(", ")));
+        }
+        self.slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+        self.slowest.truncate(5);
+        if !self.slowest.is_empty() {
+            let list: Vec<String> = self
+                .slowest
+                .iter()
+                .map(|(d, l)| {
+                    format!(
+                        "{} ({:.1} ms)",
+                        crate::report::escape(l),
+                        d.as_secs_f64() * 1000.0
+                    )
+                })
+                .collect();
+            out.push_str(&format!("  slowest: {}\n", list.join("; ")));
+        }
+        out
+    }
+}
+
+/// A stable identity for a scan: its inputs, format, filter and output.
+fn scan_key(args: &ScanArgs) -> String {
+    // FNV-1a: stable across runs and versions, unlike std's hasher.
+    let mut h: u64 = 0xcbf29ce484222325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes.iter().chain([0u8].iter()) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    };
+    for p in &args.paths {
+        let canon = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        eat(canon.to_string_lossy().as_bytes());
+    }
+    eat(format!("{:?}", args.format).as_bytes());
+    eat(format!("{:?}", args.only).as_bytes());
+    if let Some(o) = &args.output {
+        let canon = o
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .and_then(|p| std::fs::canonicalize(p).ok())
+            .map_or_else(|| o.clone(), |p| p.join(o.file_name().unwrap_or_default()));
+        eat(canon.to_string_lossy().as_bytes());
+    }
+    format!("{h:016x}")
+}
+
+fn codes_of(report: &Report) -> String {
+    report
+        .verdict
+        .evidence
+        .iter()
+        .filter(|e| e.strength != crate::evidence::Strength::Info || e.axis() == Axis::Request)
+        .map(|e| e.code.id)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn from_of(report: &Report) -> String {
+    report
+        .message
+        .from_mailbox()
+        .and_then(|m| m.address.clone())
+        .unwrap_or_default()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+struct Render {
+    format: ScanFormat,
+    lang: Lang,
+    only: Vec<Level>,
+}
+
+impl Render {
+    fn wanted(&self, level: Option<Level>) -> bool {
+        self.only.is_empty() || level.is_some_and(|l| self.only.contains(&l))
+    }
+
+    fn error(&self, location: &Location, problem: &str) -> Vec<u8> {
+        match self.format {
+            ScanFormat::Jsonl => {
+                let v = serde_json::json!({
+                    "schema": json::SCHEMA,
+                    "location": location,
+                    "error": problem,
+                });
+                (json::line(&v) + "\n").into_bytes()
+            }
+            ScanFormat::Csv => csv::row(&[
+                location.file.clone(),
+                location.offset.map(|o| o.to_string()).unwrap_or_default(),
+                location.record.clone().unwrap_or_default(),
+                location
+                    .ticket_id
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                problem.to_string(),
+            ]),
+            ScanFormat::Summary => Vec::new(),
+        }
+    }
+
+    /// The output of one message, or of a ticket (the most severe comment first, then a
+    /// summary of every triaged comment).
+    fn report(
+        &self,
+        location: &Location,
+        main: &Report,
+        comments: &[(u64, Role, &Report)],
+    ) -> (Vec<u8>, String) {
+        let mut v = json::to_value(main, self.lang);
+        v["location"] = serde_json::to_value(location).expect("location serializes");
+        if let Some(id) = location.ticket_id {
+            let list: Vec<serde_json::Value> = comments
+                .iter()
+                .map(|(cid, role, r)| {
+                    serde_json::json!({
+                        "comment_id": cid,
+                        "role": if *role == Role::First { "first" } else { "later" },
+                        "level": r.verdict.level,
+                        "codes": codes_of(r).split(' ').filter(|c| !c.is_empty()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            v["ticket"] = serde_json::json!({ "id": id, "comments": list });
+        }
+        let line = json::line(&v);
+        let bytes = match self.format {
+            ScanFormat::Jsonl => (line.clone() + "\n").into_bytes(),
+            ScanFormat::Csv => csv::row(&[
+                location.file.clone(),
+                location.offset.map(|o| o.to_string()).unwrap_or_default(),
+                location.record.clone().unwrap_or_default(),
+                location
+                    .ticket_id
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                main.verdict.level.to_string(),
+                main.verdict.trust.to_string(),
+                format!("{:?}", main.verdict.risk),
+                from_of(main),
+                main.message.subject.clone().unwrap_or_default(),
+                codes_of(main),
+                main.verdict.headline(self.lang),
+                String::new(),
+            ]),
+            ScanFormat::Summary => Vec::new(),
+        };
+        (bytes, line)
+    }
+}
+
+async fn process(
+    triage: Arc<Triage>,
+    render: Arc<Render>,
+    seq: u64,
+    item: Item,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> Done {
+    let started = Instant::now();
+    let location = item.location;
+    let name = location.to_string();
+    let mut done = Done {
+        seq,
+        bytes: Vec::new(),
+        level: None,
+        error: None,
+        intents: Vec::new(),
+        flagged_sender: None,
+        verdict: None,
+        location: location.clone(),
+        elapsed: Duration::ZERO,
+        size: 0,
+        _permit: permit,
+    };
+    let outcome: std::result::Result<Vec<(u64, Role, Report)>, String> = match item.content {
+        Content::Raw(raw) => {
+            done.size = raw.len() as u64;
+            triage
+                .check(raw, &name)
+                .await
+                .map(|r| vec![(0, Role::First, r)])
+                .map_err(|e| error_text(&e))
+        }
+        Content::Ticket(ticket) => {
+            let requester = ticket.requester_address();
+            let mut reports = Vec::new();
+            let mut failure = None;
+            for (role, comment) in ticket.triaged(&[]) {
+                done.size += comment.text().len() as u64;
+                let parts = ticket.parts(&comment);
+                let from = parts
+                    .from
+                    .as_ref()
+                    .and_then(|m| m.address.clone())
+                    .map(|a| a.to_ascii_lowercase());
+                let later_from_other = match (role, &requester, &from) {
+                    (Role::Later, Some(req), Some(f)) if req != f => Some(req.clone()),
+                    _ => None,
+                };
+                let context = TicketContext {
+                    ticket_id: ticket.id,
+                    comment_id: comment.id,
+                    later_from_other,
+                };
+                match triage.check_parts(parts, &name, &context) {
+                    Ok(r) => reports.push((comment.id, role, r)),
+                    Err(e) => failure = Some(error_text(&e)),
+                }
+            }
+            match (reports.is_empty(), failure) {
+                (true, Some(f)) => Err(f),
+                (true, None) => {
+                    Err("the ticket has no public comment or description to triage".into())
+                }
+                (false, _) => Ok(reports),
+            }
+        }
+        Content::Comment { comment, .. } => {
+            done.size = comment.text().len() as u64;
+            let ticket = crate::zendesk::Ticket {
+                id: location.ticket_id.unwrap_or_default(),
+                ..Default::default()
+            };
+            let context = TicketContext {
+                ticket_id: ticket.id,
+                comment_id: comment.id,
+                later_from_other: None,
+            };
+            triage
+                .check_parts(ticket.parts(&comment), &name, &context)
+                .map(|r| vec![(comment.id, Role::First, r)])
+                .map_err(|e| error_text(&e))
+        }
+        Content::Unreadable(problem) => Err(problem),
+    };
+    match outcome {
+        Err(problem) => {
+            done.bytes = render.error(&location, &problem);
+            done.error = Some(problem);
+        }
+        Ok(reports) => {
+            let main = reports
+                .iter()
+                .max_by_key(|(_, _, r)| r.verdict.level)
+                .map(|(_, _, r)| r)
+                .expect("at least one report");
+            let level = main.verdict.level;
+            done.level = Some(level);
+            for (_, _, r) in &reports {
+                for e in r
+                    .verdict
+                    .evidence
+                    .iter()
+                    .filter(|e| e.axis() == Axis::Request)
+                {
+                    if let Some(i) = e
+                        .get("intent")
+                        .filter(|_| e.rule.is_some())
+                        .and_then(|id| crate::request::Intent::ALL.iter().find(|i| i.id() == id))
+                    {
+                        done.intents.push(i.id());
+                    }
+                }
+            }
+            done.intents.sort_unstable();
+            done.intents.dedup();
+            if level > Level::Clear {
+                done.flagged_sender = Some(from_of(main)).filter(|f| !f.is_empty());
+            }
+            let comments: Vec<(u64, Role, &Report)> =
+                reports.iter().map(|(c, role, r)| (*c, *role, r)).collect();
+            let (bytes, json_line) = render.report(&location, main, &comments);
+            if render.wanted(Some(level)) {
+                done.bytes = bytes;
+            }
+            let (kind, key) = match location.ticket_id {
+                Some(id) => ("ticket", id.to_string()),
+                None => (
+                    "message",
+                    main.message
+                        .message_id
+                        .clone()
+                        .unwrap_or_else(|| location.to_string()),
+                ),
+            };
+            done.verdict = Some(StoredVerdict {
+                kind: kind.into(),
+                key,
+                level: level.to_string(),
+                report: json_line,
+                updated: now(),
+            });
+        }
+    }
+    done.elapsed = started.elapsed();
+    done
+}
+
+fn error_text(e: &Error) -> String {
+    match e {
+        Error::BadInput { problem, .. } | Error::Unreadable { problem, .. } => problem.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Where results go.
+enum Sink {
+    Stdout(std::io::Stdout),
+    File(std::fs::File),
+}
+
+impl Sink {
+    fn write_all(&mut self, b: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::Stdout(s) => s.lock().write_all(b),
+            Sink::File(f) => f.write_all(b),
+        }
+    }
+
+    fn flush(&mut self, durable: bool) -> std::io::Result<()> {
+        match self {
+            Sink::Stdout(s) => s.lock().flush(),
+            Sink::File(f) => {
+                f.flush()?;
+                if durable { f.sync_data() } else { Ok(()) }
+            }
+        }
+    }
+}
+
+fn open_output(path: &Path, resume_len: Option<u64>) -> Result<std::fs::File> {
+    let fail = |e: std::io::Error| Error::Output(e);
+    match resume_len {
+        Some(len) => {
+            let mut f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(path)
+                .map_err(fail)?;
+            // Cut back to what the checkpoint covers: results written after it are redone.
+            f.set_len(len).map_err(fail)?;
+            f.seek(std::io::SeekFrom::End(0)).map_err(fail)?;
+            Ok(f)
+        }
+        None => std::fs::File::create(path).map_err(fail),
+    }
+}
+
+/// Runs `scan`.
+pub(super) fn run(config_path: Option<&Path>, args: ScanArgs) -> Result<Exit> {
+    let (settings, lang) = check::settings(config_path, &args.common)?;
+    let limit = settings.config.max_message_bytes;
+    let key = scan_key(&args);
+    let render = Arc::new(Render {
+        format: args.format,
+        lang,
+        only: args.only.iter().copied().map(LevelArg::into).collect(),
+    });
+    let paths: Vec<PathBuf> = args.paths.clone();
+    let jobs = args.jobs.clamp(1, 4096);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Unavailable {
+            what: "async runtime".into(),
+            problem: e.to_string(),
+        })?;
+    runtime.block_on(async move {
+        let triage = Arc::new(Triage::new(settings).await?);
+        let checkpoint = if args.resume {
+            let c = triage.store().and_then(|s| s.checkpoint(&key));
+            if c.is_none() {
+                eprintln!("impostor: note: no checkpoint for this scan; starting from the beginning");
+            }
+            if c.is_some() && args.output.is_none() {
+                eprintln!(
+                    "impostor: note: resuming to standard output: results written after the last checkpoint may appear twice (use --output FILE for an exact resume)"
+                );
+            }
+            c
+        } else {
+            None
+        };
+        let skip = checkpoint.map_or(0, |c| c.next_item);
+        let mut sink = match &args.output {
+            Some(p) => Sink::File(open_output(p, checkpoint.map(|c| c.output_len))?),
+            None => Sink::Stdout(std::io::stdout()),
+        };
+        let mut written: u64 = checkpoint.map_or(0, |c| c.output_len);
+        if args.format == ScanFormat::Csv && written == 0 {
+            let h = csv::header();
+            sink.write_all(&h).map_err(Error::Output)?;
+            written += h.len() as u64;
+        }
+
+        let total_bytes: u64 = source::files(&paths)
+            .iter()
+            .filter_map(|f| f.as_ref().ok())
+            .filter_map(|(p, _)| std::fs::metadata(p).ok().map(|m| m.len()))
+            .sum();
+        let progress = if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total_bytes);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {bytes}/{total_bytes} {wide_bar} {msg} ETA {eta}",
+                )
+                .expect("valid template"),
+            );
+            Some(bar)
+        } else {
+            None
+        };
+
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(u64, Item)>(jobs.max(16));
+        let producer = tokio::task::spawn_blocking(move || {
+            for (seq, item) in source::items(&paths, limit).enumerate() {
+                let seq = seq as u64;
+                if seq < skip {
+                    continue;
+                }
+                if tx.blocking_send((seq, item)).is_err() {
+                    break;
+                }
+            }
+        });
+        let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Done>();
+        let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs));
+        let dispatcher = {
+            let triage = triage.clone();
+            let render = render.clone();
+            tokio::spawn(async move {
+                while let Some((seq, item)) = rx.recv().await {
+                    let Ok(permit) = semaphore.clone().acquire_owned().await else {
+                        break;
+                    };
+                    let (triage, render, done_tx) = (triage.clone(), render.clone(), done_tx.clone());
+                    tokio::spawn(async move {
+                        let done = process(triage, render, seq, item, permit).await;
+                        let _ = done_tx.send(done);
+                    });
+                }
+            })
+        };
+
+        let started = Instant::now();
+        let mut summary = Summary::default();
+        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut next = skip;
+        let mut verdicts: Vec<StoredVerdict> = Vec::new();
+        let mut last_checkpoint = Instant::now();
+        let mut since_checkpoint = 0u64;
+        let mut bytes_done = 0u64;
+        let store = triage.store();
+        let save = |verdicts: &mut Vec<StoredVerdict>, sink: &mut Sink, next: u64, written: u64| -> Result<()> {
+            sink.flush(true).map_err(Error::Output)?;
+            if let Some(s) = store {
+                s.save_progress(
+                    verdicts,
+                    Some((
+                        key.as_str(),
+                        Checkpoint {
+                            next_item: next,
+                            output_len: written,
+                        },
+                    )),
+                )?;
+            }
+            verdicts.clear();
+            Ok(())
+        };
+        while let Some(done) = done_rx.recv().await {
+            pending.insert(done.seq, done);
+            while let Some(done) = pending.remove(&next) {
+                if !done.bytes.is_empty() && args.format != ScanFormat::Summary {
+                    sink.write_all(&done.bytes).map_err(Error::Output)?;
+                    written += done.bytes.len() as u64;
+                }
+                summary.add(&done);
+                bytes_done += done.size;
+                if let Some(v) = &done.verdict {
+                    verdicts.push(v.clone());
+                }
+                next += 1;
+                since_checkpoint += 1;
+                drop(done);
+                if since_checkpoint >= 2000 || last_checkpoint.elapsed() > Duration::from_secs(2) {
+                    save(&mut verdicts, &mut sink, next, written)?;
+                    since_checkpoint = 0;
+                    last_checkpoint = Instant::now();
+                    if let Some(bar) = &progress {
+                        bar.set_position(bytes_done.min(total_bytes));
+                        let rate = summary.items as f64 / started.elapsed().as_secs_f64().max(1e-9);
+                        bar.set_message(format!("{} items, {rate:.0}/s", summary.items));
+                    }
+                }
+            }
+        }
+        let _ = producer.await;
+        let _ = dispatcher.await;
+        save(&mut verdicts, &mut sink, next, written)?;
+        if let Some(s) = store {
+            s.finish_scan(&key)?;
+        }
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        triage.save_recording()?;
+        let table = summary.render(started.elapsed(), skip);
+        if args.format == ScanFormat::Summary || args.output.is_some() {
+            std::io::stdout().write_all(table.as_bytes()).map_err(Error::Output)?;
+        } else {
+            // Results are on stdout: the summary must not mix into the pipe.
+            eprint!("{table}");
+        }
+        let worst = summary.levels.keys().max().copied().unwrap_or(Level::Clear);
+        Ok(Exit::for_scan(worst, summary.errors > 0))
+    })
+}
