@@ -352,13 +352,19 @@ fn context_evidence(message: &Message, origin: &Origin, knowledge: &Knowledge) -
         }
         (None, _) => out.push(Evidence::new(&codes::NO_CLIENT_IP, Strength::Info)),
     }
-    match message.from.len() {
+    // A ticket comment has no From header: its sender is what the helpdesk recorded.
+    let from_count = if message.parts.is_some() {
+        1
+    } else {
+        message.from.len()
+    };
+    match from_count {
         // Without exactly one From address DMARC cannot apply (RFC 7489 §6.6.1): a known
         // way around it, so it weighs as one medium signal.
         0 => out.push(
             Evidence::new(&codes::FROM_PROBLEM, Strength::Medium).fact("problem", "is missing"),
         ),
-        1 if message.from[0].address.is_none() => out.push(
+        1 if message.parts.is_none() && message.from[0].address.is_none() => out.push(
             Evidence::new(&codes::FROM_PROBLEM, Strength::Medium)
                 .fact("problem", "holds no valid address"),
         ),

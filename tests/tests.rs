@@ -25,3 +25,6 @@ mod robustness;
 
 /// The sender analyzer: no false alarms on ordinary senders; sender fixtures end to end.
 mod sender;
+
+/// `impostor scan`: formats, damaged input, CSV, resume.
+mod scan;
