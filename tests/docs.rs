@@ -45,10 +45,14 @@ fn readme_exit_code_table_is_complete() {
     let documented = table(&readme(), "## Exit status");
     let codes = [
         Exit::Clear,
+        Exit::ClearWithFailures,
         Exit::Usage,
         Exit::Caution,
+        Exit::CautionWithFailures,
         Exit::Verify,
+        Exit::VerifyWithFailures,
         Exit::LikelySpoofed,
+        Exit::LikelySpoofedWithFailures,
         Exit::BadInput,
         Exit::Unreadable,
         Exit::Unavailable,

@@ -209,8 +209,10 @@ fn every_fixture_matches_the_documented_schema() {
                 .contains(&o.verdict.sender_trust.as_str())
         );
         assert!(["R0", "R1", "R2", "R3"].contains(&o.verdict.request_risk.as_str()));
-        assert!(["dns", "snapshot", "authentication-results"].contains(&o.auth.source.as_str()));
-        assert!(["received", "override", "unknown"].contains(&o.origin.source.as_str()));
+        assert!(
+            ["dns", "snapshot", "authentication-results", "none"].contains(&o.auth.source.as_str())
+        );
+        assert!(["received", "override", "zendesk", "unknown"].contains(&o.origin.source.as_str()));
         for r in o
             .auth
             .spf
