@@ -323,6 +323,35 @@ fn reverse_ip(name: &str) -> Option<IpAddr> {
 struct SnapshotHandler {
     snapshot: Snapshot,
     existing: HashSet<String>,
+    stats: Arc<Stats>,
+}
+
+/// What a server answered: queries, and distinct (name, type) pairs asked.
+#[derive(Debug, Default)]
+pub struct Stats {
+    queries: std::sync::atomic::AtomicU64,
+    asked: Mutex<HashSet<(String, u16)>>,
+}
+
+impl Stats {
+    fn count(&self, name: &Name, rtype: RecordType) {
+        self.queries
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.asked
+            .lock()
+            .expect("stats lock")
+            .insert((normalize(&name.to_ascii()), u16::from(rtype)));
+    }
+
+    /// Queries answered.
+    pub fn queries(&self) -> u64 {
+        self.queries.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Distinct (name, type) pairs asked.
+    pub fn unique(&self) -> usize {
+        self.asked.lock().expect("stats lock").len()
+    }
 }
 
 /// Answers queries from an upstream resolver and records what it answered.
@@ -446,7 +475,10 @@ impl RequestHandler for SnapshotHandler {
         handle: R,
     ) -> ResponseInfo {
         let answer = match query_of(request) {
-            Some((name, rtype)) => self.answer(&name, rtype),
+            Some((name, rtype)) => {
+                self.stats.count(&name, rtype);
+                self.answer(&name, rtype)
+            }
             None => Answer::Records(ResponseCode::FormErr, Vec::new()),
         };
         respond(request, handle, answer).await
@@ -472,13 +504,22 @@ impl RequestHandler for RecordingHandler {
 pub struct DnsServer {
     addr: SocketAddr,
     shutdown: tokio_util::sync::CancellationToken,
+    stats: Arc<Stats>,
 }
 
 impl DnsServer {
     /// Serves a snapshot. Must be called inside a tokio runtime.
     pub async fn serve_snapshot(snapshot: Snapshot) -> Result<DnsServer> {
         let existing = snapshot.existing_names();
-        DnsServer::start(SnapshotHandler { snapshot, existing }).await
+        let stats = Arc::new(Stats::default());
+        let mut server = DnsServer::start(SnapshotHandler {
+            snapshot,
+            existing,
+            stats: stats.clone(),
+        })
+        .await?;
+        server.stats = stats;
+        Ok(server)
     }
 
     async fn start<H: RequestHandler>(handler: H) -> Result<DnsServer> {
@@ -502,7 +543,11 @@ impl DnsServer {
                     tokio::spawn(async move {
                         let _ = server.block_until_done().await;
                     });
-                    return Ok(DnsServer { addr, shutdown });
+                    return Ok(DnsServer {
+                        addr,
+                        shutdown,
+                        stats: Arc::default(),
+                    });
                 }
                 Err(e) => last_err = Some(e),
             }
@@ -513,6 +558,11 @@ impl DnsServer {
     /// Where it listens.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// What it answered (snapshot servers count; a recording server reports zero).
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 }
 
