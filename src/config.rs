@@ -49,6 +49,8 @@ pub struct Config {
     pub dns: DnsConfig,
     /// How `profiles import` reads Zendesk user fields.
     pub import: crate::sender::profiles::ImportFields,
+    /// The Zendesk API (`impostor ticket`).
+    pub zendesk: crate::zendesk::api::ZendeskConfig,
 }
 
 impl Default for Config {
@@ -68,6 +70,7 @@ impl Default for Config {
             freemail: Vec::new(),
             dns: DnsConfig::default(),
             import: Default::default(),
+            zendesk: Default::default(),
         }
     }
 }
@@ -164,9 +167,14 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
             let mut config = parse(&text, &path)?;
             // Relative paths in the file are relative to the file.
             let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            for p in [&mut config.profiles, &mut config.store]
-                .into_iter()
-                .flatten()
+            for p in [
+                &mut config.profiles,
+                &mut config.store,
+                &mut config.zendesk.token_file,
+                &mut config.zendesk.oauth_token_file,
+            ]
+            .into_iter()
+            .flatten()
             {
                 if p.is_relative() {
                     *p = base.join(&*p);

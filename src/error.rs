@@ -41,6 +41,14 @@ pub enum Error {
         /// Why.
         problem: String,
     },
+    /// A service refused the credentials or the access.
+    #[error("{what}: {problem}")]
+    Denied {
+        /// The service.
+        what: String,
+        /// What to check.
+        problem: String,
+    },
     /// impostor itself failed on an input (a bug); the input was skipped.
     #[error("{input}: internal error, message skipped (please report): {problem}")]
     Internal {

@@ -37,6 +37,9 @@ pub struct Settings {
     pub rules_dir: Option<PathBuf>,
     /// Consult the store but record nothing (`--no-store`).
     pub no_store: bool,
+    /// Profiles from elsewhere (the Zendesk requester), used for addresses the profiles file
+    /// does not know.
+    pub extra_users: Vec<crate::sender::User>,
 }
 
 /// What a ticket knows about a comment being triaged.
@@ -100,14 +103,20 @@ impl Triage {
             Some(path) => Some(Store::open(&path, !settings.no_store)?),
             None => None,
         };
-        // Profiles imported into the store complete the file; the file wins for an address.
-        if let Some(s) = &store {
-            for user in s.users()? {
-                if profiles.by_address(&user.email).is_none() {
-                    profiles.users.push(user);
-                }
+        // Profiles imported into the store, then those given by the caller, complete the file;
+        // the file wins for an address.
+        let stored = match &store {
+            Some(s) => s.users()?,
+            None => Vec::new(),
+        };
+        for user in stored
+            .into_iter()
+            .chain(settings.extra_users.iter().cloned())
+        {
+            if profiles.by_address(&user.email).is_none() {
+                profiles.users.push(user);
+                profiles.index();
             }
-            profiles.index();
         }
         let knowledge = Knowledge::new(
             profiles,
@@ -146,6 +155,16 @@ impl Triage {
 
     /// Triages raw message bytes. `input` names the source in errors and reports.
     pub async fn check(&self, raw: Vec<u8>, input: &str) -> Result<Report> {
+        self.check_with(raw, input, Vec::new()).await
+    }
+
+    /// Triages raw message bytes with extra evidence from where they came from (a ticket).
+    pub async fn check_with(
+        &self,
+        raw: Vec<u8>,
+        input: &str,
+        extra: Vec<Evidence>,
+    ) -> Result<Report> {
         let config = &self.settings.config;
         let message = Message::parse(raw, input)?;
         let origin = self.origin(&message);
@@ -172,7 +191,9 @@ impl Triage {
             }
             _ => auth::verify(&self.dns, message.raw(), &envelope).await,
         };
-        self.decide(message, origin, envelope, results, trusted.evidence, input)
+        let mut evidence = trusted.evidence;
+        evidence.extend(extra);
+        self.decide(message, origin, envelope, results, evidence, input)
     }
 
     /// Triages a ticket comment that has no raw email (an export, the API): SPF, DKIM and
@@ -204,44 +225,8 @@ impl Triage {
             Evidence::new(&codes::NO_RAW_EMAIL, Strength::Info)
                 .fact("channel", channel.unwrap_or_else(|| "unknown".into())),
         ];
-        for flag in flags {
-            let (strength, what) = match flag {
-                2 => (
-                    Strength::Medium,
-                    "the author was not part of the conversation",
-                ),
-                3 => (Strength::Weak, "the author was not signed in"),
-                0 => (
-                    Strength::Weak,
-                    "Zendesk is unsure the comment should be trusted",
-                ),
-                11 => (
-                    Strength::Weak,
-                    "submitted by one user on behalf of the author",
-                ),
-                4 => (Strength::Info, "automatically generated"),
-                5 => (Strength::Info, "an attachment was rejected"),
-                _ => (Strength::Info, "an undocumented flag"),
-            };
-            extra.push(
-                Evidence::new(&codes::ZENDESK_FLAG, strength)
-                    .fact("flag", flag.to_string())
-                    .fact("what", what),
-            );
-        }
-        if let Some(requester) = &ticket.later_from_other {
-            let from = message
-                .from_mailbox()
-                .and_then(|m| m.address.clone())
-                .unwrap_or_else(|| "an unknown sender".into());
-            extra.push(
-                Evidence::new(&codes::SENDER_THREAD_HIJACK, Strength::Medium)
-                    .fact("comment", ticket.comment_id.to_string())
-                    .fact("ticket", ticket.ticket_id.to_string())
-                    .fact("from", from)
-                    .fact("requester", requester.clone()),
-            );
-        }
+        let from = message.from_mailbox().and_then(|m| m.address.clone());
+        extra.extend(ticket_evidence(&flags, from.as_deref(), ticket));
         self.decide(message, origin, Envelope::default(), results, extra, input)
     }
 
@@ -322,6 +307,47 @@ impl Triage {
             ),
         }
     }
+}
+
+/// Evidence a ticket adds about one of its comments: Zendesk's comment flags, and a later
+/// comment from another sender than the requester.
+pub fn ticket_evidence(flags: &[i64], from: Option<&str>, ticket: &TicketContext) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    for &flag in flags {
+        let (strength, what) = match flag {
+            2 => (
+                Strength::Medium,
+                "the author was not part of the conversation",
+            ),
+            3 => (Strength::Weak, "the author was not signed in"),
+            0 => (
+                Strength::Weak,
+                "Zendesk is unsure the comment should be trusted",
+            ),
+            11 => (
+                Strength::Weak,
+                "submitted by one user on behalf of the author",
+            ),
+            4 => (Strength::Info, "automatically generated"),
+            5 => (Strength::Info, "an attachment was rejected"),
+            _ => (Strength::Info, "an undocumented flag"),
+        };
+        out.push(
+            Evidence::new(&codes::ZENDESK_FLAG, strength)
+                .fact("flag", flag.to_string())
+                .fact("what", what),
+        );
+    }
+    if let Some(requester) = &ticket.later_from_other {
+        out.push(
+            Evidence::new(&codes::SENDER_THREAD_HIJACK, Strength::Medium)
+                .fact("comment", ticket.comment_id.to_string())
+                .fact("ticket", ticket.ticket_id.to_string())
+                .fact("from", from.unwrap_or("an unknown sender"))
+                .fact("requester", requester.clone()),
+        );
+    }
+    out
 }
 
 fn context_evidence(message: &Message, origin: &Origin, knowledge: &Knowledge) -> Vec<Evidence> {

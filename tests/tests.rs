@@ -28,3 +28,6 @@ mod sender;
 
 /// `impostor scan`: formats, damaged input, CSV, resume.
 mod scan;
+
+/// `impostor ticket ID` against a local Zendesk.
+mod ticket;

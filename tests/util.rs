@@ -42,6 +42,11 @@ pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_impostor"));
     cmd.args(args)
         .env_remove("IMPOSTOR_CONFIG")
+        .env_remove("ZENDESK_URL")
+        .env_remove("ZENDESK_SUBDOMAIN")
+        .env_remove("ZENDESK_EMAIL")
+        .env_remove("ZENDESK_API_TOKEN")
+        .env_remove("ZENDESK_OAUTH_TOKEN")
         .env(
             "XDG_CONFIG_HOME",
             root().join("target").join("no-such-config-home"),

@@ -38,6 +38,7 @@ pub(super) fn settings(config_path: Option<&Path>, args: &Common) -> Result<(Set
             mail_from: None,
             rules_dir: args.rules.clone(),
             no_store: args.no_store,
+            extra_users: Vec::new(),
         },
         lang,
     ))

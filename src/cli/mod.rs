@@ -6,6 +6,7 @@ mod config;
 mod profiles;
 mod rules;
 mod scan;
+mod ticket;
 
 use crate::error::Error;
 use crate::evidence::Lang;
@@ -35,6 +36,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Triage many messages at once: directories, mbox, maildir, Zendesk JSON exports.
     Scan(ScanArgs),
+    /// Check a Zendesk ticket by its id (through the API, or the verdict a scan stored).
+    Ticket(ticket::TicketArgs),
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -264,6 +267,8 @@ pub enum Exit {
     Unavailable = 69,
     /// impostor failed on an input (a bug); the input was skipped.
     Internal = 70,
+    /// A service refused the credentials or the access (Zendesk 401, 403).
+    Denied = 77,
     /// Output could not be written.
     Output = 74,
     /// The config file is invalid.
@@ -300,6 +305,7 @@ impl Exit {
             Error::Config { .. } => Exit::Config,
             Error::Unavailable { .. } => Exit::Unavailable,
             Error::Internal { .. } => Exit::Internal,
+            Error::Denied { .. } => Exit::Denied,
             Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Clear,
             Error::Output(_) => Exit::Output,
         }
@@ -350,6 +356,7 @@ pub fn run(cli: Cli) -> Exit {
     let result = match cli.command {
         Command::Check(args) => check::run(cli.config.as_deref(), args),
         Command::Scan(args) => scan::run(cli.config.as_deref(), args),
+        Command::Ticket(args) => ticket::run(cli.config.as_deref(), args),
         Command::Config(ConfigCommand::Check { file }) => {
             config::check(file.as_deref().or(cli.config.as_deref()))
         }

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod headers;
 pub mod human;
 pub mod json;
+pub mod note;
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

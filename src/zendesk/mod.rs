@@ -4,6 +4,7 @@
 //!
 //! A comment becomes a `message::Parts` for triage; this module does not judge anything.
 
+pub mod api;
 pub mod export;
 
 use crate::message::{Mailbox, Parts};
