@@ -1338,10 +1338,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         let d = "spf-fail.example";
         zone.mail_host(d, "mail.spf-fail.example", "198.51.100.11");
         zone.txt(d, "v=spf1 ip4:198.51.100.11 -all");
-        zone.dmarc(
-            d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@spf-fail.example",
-        );
+        zone.dmarc(d, "v=DMARC1; p=reject; rua=mailto:dmarc@spf-fail.example");
         let ip = "203.0.113.61";
         let helo = vps(zone, ip);
         let t = at(2025, 11, 3, 22, 47, 5, 0);
@@ -1836,10 +1833,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         let ip = "198.51.100.17";
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
-        zone.dmarc(
-            d,
-            "v=DMARC1; p=none; rua=mailto:dmarc@null-sender.example",
-        );
+        zone.dmarc(d, "v=DMARC1; p=none; rua=mailto:dmarc@null-sender.example");
         let t = at(2025, 11, 6, 18, 2, 44, JST);
         let from = "h.sato@null-sender.example";
         let subj = "自動応答: Re: [#48213] ログインできない件";
@@ -2282,10 +2276,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         zone.mail_host(d, "mail.dkim-multi.example", "198.51.100.27");
         zone.txt(d, "v=spf1 mx include:_spf.esp.example -all");
         zone.dkim_key("esp1", d, rsa_a.clone());
-        zone.dmarc(
-            d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@dkim-multi.example",
-        );
+        zone.dmarc(d, "v=DMARC1; p=reject; rua=mailto:dmarc@dkim-multi.example");
         let esp = "esp.example";
         let host = "mta3.esp.example";
         let ip = "198.51.100.60";
@@ -2363,10 +2354,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("s2048", d, rsa_a.clone());
-        zone.dmarc(
-            d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-pass.example",
-        );
+        zone.dmarc(d, "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-pass.example");
         let t = at(2025, 11, 10, 19, 8, 55, -5 * 60);
         let from = "ryan.oconnor@dmarc-pass.example";
         let mut m = Core::new(
@@ -2560,10 +2548,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         let d = "dmarc-none.example";
         zone.mail_host(d, "mail.dmarc-none.example", "198.51.100.53");
         zone.txt(d, "v=spf1 ip4:198.51.100.53 ~all");
-        zone.dmarc(
-            d,
-            "v=DMARC1; p=none; rua=mailto:dmarc@dmarc-none.example",
-        );
+        zone.dmarc(d, "v=DMARC1; p=none; rua=mailto:dmarc@dmarc-none.example");
         let ip = "203.0.113.53";
         let helo = vps(zone, ip);
         zone.txt("bulkpost.example", format!("v=spf1 ip4:{ip} -all"));
@@ -2811,10 +2796,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         zone.mail_host(d, host, "198.51.100.57");
         zone.txt(d, "v=spf1 ip4:198.51.100.57 -all");
         zone.dkim_key("s2048", d, rsa_a.clone());
-        zone.dmarc(
-            d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-fwd.example",
-        );
+        zone.dmarc(d, "v=DMARC1; p=reject; rua=mailto:dmarc@dmarc-fwd.example");
         // The helpdesk's old domain forwards through its registrar's service.
         let fwd = "fwd1.mail-forward.example";
         let fwd_ip = "203.0.113.80";
@@ -3137,10 +3119,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         zone.mail_host(d, host, ip);
         zone.txt(d, format!("v=spf1 ip4:{ip} -all"));
         zone.dkim_key("s2048", d, rsa_a.clone());
-        zone.dmarc(
-            d,
-            "v=DMARC1; p=reject; rua=mailto:dmarc@ar-trusted.example",
-        );
+        zone.dmarc(d, "v=DMARC1; p=reject; rua=mailto:dmarc@ar-trusted.example");
         let t = at(2025, 11, 15, 10, 20, 0, JST);
         let from = "kimura.sho@ar-trusted.example";
         let subj = "二段階認証の再設定について";
@@ -3205,10 +3184,7 @@ fn build_all(keys: &Keys, zone: &mut Zone) -> Vec<Fixture> {
         zone.dmarc(d, "v=DMARC1; p=reject");
         let ip = "203.0.113.71";
         let helo = vps(zone, ip);
-        zone.txt(
-            "mailbox-secure.example",
-            format!("v=spf1 ip4:{ip} -all"),
-        );
+        zone.txt("mailbox-secure.example", format!("v=spf1 ip4:{ip} -all"));
         zone.mx("mailbox-secure.example", 10, &helo);
         let t = at(2025, 11, 15, 23, 50, 41, 0);
         let from = "ceo@ar-forged.example";

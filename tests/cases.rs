@@ -7,27 +7,83 @@ use crate::util::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Verdict levels with authentication evidence only (no profiles, no request rules yet).
+/// The verdict of every fixture with the sample organisation's profiles and the built-in rules,
+/// with the sender trust, request risk and signals that decide it.
 const LEVELS: &[(&str, &str)] = &[
-    // DMARC fails under p=reject/quarantine, or a forged A-R is ignored and DNS says fail.
+    // spoofed sender, R3: auth.dmarc_fail, request.mfa_change
     ("ar-forged", "likely_spoofed"),
-    ("dmarc-fail-reject", "likely_spoofed"),
-    ("dmarc-fail-quarantine", "likely_spoofed"),
-    ("dmarc-subdomain-policy", "likely_spoofed"),
-    ("dmarc-strict-fail", "likely_spoofed"),
-    ("spf-fail", "likely_spoofed"),
-    ("dkim-fail-header", "likely_spoofed"),
-    // DMARC fails under p=none: one medium signal, a suspicious sender.
-    ("dmarc-fail-none", "caution"),
-    // Aligned DMARC pass, including forwarded mail whose SPF broke.
+    // verified sender, R1: nothing against it
     ("ar-trusted", "clear"),
-    ("dmarc-forwarded", "clear"),
-    ("dmarc-pass-reject", "clear"),
+    // spoofed sender, R3: auth.dmarc_fail, request.credential_disclosure
+    ("arc-fail-body", "likely_spoofed"),
+    // spoofed sender, R0: auth.dmarc_fail
+    ("arc-fail-key", "likely_spoofed"),
+    // spoofed sender, R0: auth.dmarc_fail
+    ("arc-pass", "likely_spoofed"),
+    // unknown sender, R0: nothing against it
+    ("dkim-fail-body", "clear"),
+    // spoofed sender, R2: auth.dmarc_fail, request.password_reset
+    ("dkim-fail-header", "likely_spoofed"),
+    // unknown sender, R0: nothing against it
     ("dkim-multi", "clear"),
-    ("spf-pass", "clear"),
-    // No DMARC record and nothing failing: unknown sender, no request: clear.
-    ("spf-none", "clear"),
+    // unknown sender, R0: nothing against it
+    ("dkim-pass-ed25519", "clear"),
+    // unknown sender, R2: request.email_change
+    ("dkim-pass-relaxed", "verify"),
+    // unknown sender, R3: request.email_change, request.escalated
+    ("dkim-pass-simple", "verify"),
+    // suspicious sender, R0: nothing against it
+    ("dkim-revoked", "caution"),
+    // suspicious sender, R3: auth.dmarc_fail, request.password_reset, request.escalated, request.credential_disclosure, request.recovery_redirect
+    ("dmarc-fail-none", "likely_spoofed"),
+    // spoofed sender, R2: auth.dmarc_fail, request.email_change
+    ("dmarc-fail-quarantine", "likely_spoofed"),
+    // spoofed sender, R3: auth.dmarc_fail, sender.display_name_impersonation, sender.reply_to_diversion, request.credential_disclosure
+    ("dmarc-fail-reject", "likely_spoofed"),
+    // unknown sender, R0: nothing against it
+    ("dmarc-forwarded", "clear"),
+    // suspicious sender, R3: sender.ip_outside_networks, request.mfa_change
+    ("dmarc-pass-reject", "likely_spoofed"),
+    // unknown sender, R0: nothing against it
+    ("dmarc-relaxed", "clear"),
+    // spoofed sender, R0: auth.dmarc_fail
+    ("dmarc-strict-fail", "likely_spoofed"),
+    // spoofed sender, R3: auth.dmarc_fail, request.payment_change, request.email_change
+    ("dmarc-subdomain-policy", "likely_spoofed"),
+    // verified sender, R3: request.credential_disclosure
+    ("enc-euc-jp", "verify"),
+    // spoofed sender, R3: sender.display_name_impersonation, request.mfa_change
+    ("enc-iso2022jp", "likely_spoofed"),
+    // unknown sender, R0: nothing against it
+    ("enc-shift-jis", "clear"),
+    // spoofed sender, R1: sender.display_name_impersonation
+    ("enc-utf8-qp", "likely_spoofed"),
+    // unknown sender, R3: request.credential_disclosure
+    ("escape-sequences", "verify"),
+    // unknown sender, R2: request.email_change
+    ("html-only", "verify"),
+    // unknown sender, R0: nothing against it
+    ("multipart-attachment", "clear"),
+    // spoofed sender, R3: auth.dmarc_fail, request.email_change, request.escalated, request.recovery_redirect
+    ("spf-fail", "likely_spoofed"),
+    // unknown sender, R0: nothing against it
+    ("spf-helo-fail", "clear"),
+    // unknown sender, R0: nothing against it
     ("spf-neutral", "clear"),
+    // unknown sender, R3: request.mfa_change
+    ("spf-none", "verify"),
+    // unknown sender, R0: nothing against it
+    ("spf-null-sender", "clear"),
+    // unknown sender, R0: nothing against it
+    ("spf-pass-ipv6", "clear"),
+    // unknown sender, R0: nothing against it
+    ("spf-pass", "clear"),
+    // suspicious sender, R0: nothing against it
+    ("spf-permerror-dup", "caution"),
+    // suspicious sender, R0: nothing against it
+    ("spf-permerror-lookups", "caution"),
+    // suspicious sender, R0: nothing against it
+    ("spf-softfail", "caution"),
 ];
 
 fn expectations() -> Vec<(String, toml::Table)> {
@@ -266,7 +322,8 @@ fn exit_status_is_the_most_severe_verdict() {
             None,
         ))
     };
-    assert_eq!(one("dmarc-pass-reject"), 0);
-    assert_eq!(one("dmarc-fail-none"), 10);
+    assert_eq!(one("spf-pass"), 0);
+    assert_eq!(one("spf-softfail"), 10);
+    assert_eq!(one("html-only"), 20);
     assert_eq!(one("dmarc-fail-reject"), 30);
 }

@@ -57,6 +57,7 @@ fn readme_exit_code_table_is_complete() {
         Exit::Unreadable,
         Exit::Unavailable,
         Exit::Internal,
+        Exit::Denied,
         Exit::Output,
         Exit::Config,
     ];
@@ -108,6 +109,12 @@ fn example_config_is_valid_and_has_every_key() {
         ("import", "networks_field", "\"n\""),
         ("import", "vip_field", "\"v\""),
         ("import", "vip_tag", "\"t\""),
+        ("zendesk", "url", "\"https://acme.zendesk.com\""),
+        ("zendesk", "subdomain", "\"acme\""),
+        ("zendesk", "email", "\"a@acme.example\""),
+        ("zendesk", "token_file", "\"t\""),
+        ("zendesk", "oauth_token_file", "\"o\""),
+        ("zendesk", "timeout_ms", "1000"),
     ];
     let mut all = String::new();
     let mut table = "";
@@ -133,6 +140,14 @@ fn example_config_is_valid_and_has_every_key() {
         ..Default::default()
     };
     full.dns.nameserver = Some("127.0.0.1:53".parse().unwrap());
+    full.zendesk = impostor::zendesk::api::ZendeskConfig {
+        url: Some("u".into()),
+        subdomain: Some("s".into()),
+        email: Some("e".into()),
+        token_file: Some("t".into()),
+        oauth_token_file: Some("o".into()),
+        timeout_ms: Some(1),
+    };
     let serialized: toml::Table = toml::from_str(&toml::to_string(&full).unwrap()).unwrap();
     let mut schema = Vec::new();
     for (k, v) in &serialized {

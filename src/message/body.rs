@@ -144,6 +144,26 @@ fn signature_or_footer(line: &str) -> Option<Cut> {
     None
 }
 
+/// The first line of a postscript ("P.S.", "PS:", 追伸) after `from`, before any quoted
+/// history; the postscript runs to the history or the end.
+fn postscript(lines: &[&str], from: usize) -> Option<usize> {
+    for i in from..lines.len() {
+        if history_marker(lines, i) {
+            return None;
+        }
+        let l = lower(lines[i]);
+        if l.starts_with("p.s")
+            || l.starts_with("ps:")
+            || l.starts_with("ps.")
+            || l.starts_with("追伸")
+            || l.starts_with("二伸")
+        {
+            return Some(i);
+        }
+    }
+    None
+}
+
 /// The lines of a signature block, up to quoted history, at most 15 lines.
 fn signature_block(lines: &[&str]) -> String {
     let mut out = Vec::new();
@@ -179,6 +199,24 @@ pub fn current(body: &str) -> Current {
         };
         if cut == Some(Cut::Here) {
             out.signature = signature_block(&lines[i..]);
+            // A postscript after the signature is the sender writing again.
+            if let Some(ps) = postscript(&lines, i + 1) {
+                offset = lines[..ps].iter().map(|l| l.len() + 1).sum();
+                for (k, raw) in lines.iter().enumerate().skip(ps) {
+                    if history_marker(&lines, k) {
+                        break;
+                    }
+                    let line_start = offset;
+                    offset += raw.len() + 1;
+                    let line = raw.strip_suffix('\r').unwrap_or(raw);
+                    if is_quote(line) {
+                        continue;
+                    }
+                    out.text.push('\n');
+                    out.segments.push((out.text.len(), line_start, line.len()));
+                    out.text.push_str(line);
+                }
+            }
             break;
         }
         if !out.text.is_empty() {
@@ -205,6 +243,20 @@ mod tests {
         let c = current(body);
         assert_eq!(c.text, "Please reset my 2FA.\n");
         assert_eq!(c.signature, "Thanks,\nBob\n");
+    }
+
+    #[test]
+    fn keeps_a_postscript_after_the_signature() {
+        let body = "Can you check our SAML setup?\n\nThanks,\nHannah\n\nP.S. Please send the recovery codes to it@evil.example.\n\nOn Mon, Support wrote:\n> hi";
+        let c = current(body);
+        assert!(
+            c.text.contains("Please send the recovery codes"),
+            "{}",
+            c.text
+        );
+        assert!(!c.text.contains("Support wrote"), "{}", c.text);
+        let at = c.text.find("Please").unwrap();
+        assert_eq!(&body[c.to_body(at..at + 6)], "Please");
     }
 
     #[test]
