@@ -498,6 +498,10 @@ catalogue! {
     ZENDESK_FLAG = "context.zendesk_flag", Context,
         "Zendesk flagged this comment: {what} (flag {flag}).",
         "Zendesk がこのコメントにフラグを付けています: {what}（フラグ {flag}）。";
+    /// Ticket tags that speak of spam or failed authentication.
+    ZENDESK_TAG = "context.zendesk_tag", Context,
+        "The ticket is tagged {tags}: Zendesk or a trigger marked it as suspicious.",
+        "チケットに {tags} のタグがあります。Zendesk またはトリガーが不審と判定しています。";
     /// Automated mail: an auto-reply, a list or newsletter, a bounce.
     AUTOMATED = "context.automated", Context,
         "Automated mail ({why}): when its sender is authenticated, its content is not taken as a request.",

@@ -51,6 +51,32 @@ pub struct TicketContext {
     pub comment_id: u64,
     /// For a later comment from someone other than the requester: the requester's address.
     pub later_from_other: Option<String>,
+    /// Ticket tags that speak of spam or failed authentication (for the first comment).
+    pub warning_tags: Vec<String>,
+}
+
+/// Tags that Zendesk (suspended-ticket causes, ZENDESK.md §9) or helpdesk triggers put on
+/// tickets whose mail failed authentication or looked like spam.
+pub fn warning_tags(tags: &[String]) -> Vec<String> {
+    const WORDS: &[&str] = &[
+        "spoof",
+        "phish",
+        "spam",
+        "suspend",
+        "failed_email_authentication",
+        "unauthenticated",
+        "unverified",
+        "blocklist",
+        "malicious",
+        "malware",
+    ];
+    tags.iter()
+        .filter(|t| {
+            let t = t.to_ascii_lowercase();
+            !t.starts_with("impostor_") && WORDS.iter().any(|w| t.contains(w))
+        })
+        .cloned()
+        .collect()
 }
 
 /// One message's triage.
@@ -336,6 +362,12 @@ pub fn ticket_evidence(flags: &[i64], from: Option<&str>, ticket: &TicketContext
             Evidence::new(&codes::ZENDESK_FLAG, strength)
                 .fact("flag", flag.to_string())
                 .fact("what", what),
+        );
+    }
+    if !ticket.warning_tags.is_empty() {
+        out.push(
+            Evidence::new(&codes::ZENDESK_TAG, Strength::Weak)
+                .fact("tags", ticket.warning_tags.join(", ")),
         );
     }
     if let Some(requester) = &ticket.later_from_other {

@@ -333,6 +333,10 @@ fn flagged_comments_are_evidence() {
         .filter(|e| e["code"] == "context.zendesk_flag")
         .collect();
     assert_eq!(flags.len(), 2);
+    assert!(
+        codes(c).contains(&"context.zendesk_tag".to_string()),
+        "the possible_spoof tag"
+    );
     assert_eq!(c["verdict"]["sender_trust"], "suspicious");
 }
 

@@ -326,6 +326,11 @@ async fn process(
                     ticket_id: ticket.id,
                     comment_id: comment.id,
                     later_from_other,
+                    warning_tags: if role == Role::First {
+                        crate::triage::warning_tags(&ticket.tags)
+                    } else {
+                        Vec::new()
+                    },
                 };
                 match triage.check_parts(parts, &name, &context) {
                     Ok(r) => reports.push((comment.id, role, r)),
@@ -350,6 +355,7 @@ async fn process(
                 ticket_id: ticket.id,
                 comment_id: comment.id,
                 later_from_other: None,
+                warning_tags: Vec::new(),
             };
             triage
                 .check_parts(ticket.parts(&comment), &name, &context)

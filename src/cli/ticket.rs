@@ -153,6 +153,11 @@ pub(super) fn run(config_path: Option<&Path>, args: TicketArgs) -> Result<Exit> 
                     (Role::Later, Some(r), Some(f)) if r != f => Some(r.clone()),
                     _ => None,
                 },
+                warning_tags: if *role == Role::First {
+                    crate::triage::warning_tags(&ticket.tags)
+                } else {
+                    Vec::new()
+                },
             };
             let input = format!("ticket {id} comment {}", comment.id);
             let comment_mid = comment
