@@ -384,3 +384,53 @@ fn japanese_output() {
     assert!(text.contains("認証"), "{text}");
     assert!(text.contains("通常どおり対応してください。"), "{text}");
 }
+
+#[test]
+fn extra_rules_extend_the_built_in_ones_and_rules_test_names_failures() {
+    let tmp = scratch("rules");
+    std::fs::write(
+        tmp.join("acme.toml"),
+        r#"language = "en"
+window = "tokens"
+[[rule]]
+id = "api_token.vault"
+intent = "api_token"
+object = ['''\bvault\b''']
+action = ['''\bunseal\b''']
+window = 8
+match = ["Please unseal the vault for me."]
+no_match = ["The vault is sealed."]
+"#,
+    )
+    .unwrap();
+    let out = run(&["rules", "test", s(&tmp)], None);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let msg = PLAIN.replace(
+        "Hello, my invoice for October looks wrong.",
+        "Please unseal the vault for me.",
+    );
+    let out = run(
+        &[
+            "check",
+            "--json",
+            "--rules",
+            s(&tmp),
+            "--config",
+            s(&config()),
+            "--nameserver",
+            &zone_arg(),
+        ],
+        Some(msg.as_bytes()),
+    );
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["verdict"]["request_risk"], "R2", "{v}");
+    // A wrong example is reported with its rule id and sentence, and fails the command.
+    std::fs::write(tmp.join("zz-bad.toml"), "language = \"en\"\nwindow = \"tokens\"\n[[rule]]\nid = \"api_token.vault\"\nintent = \"api_token\"\nobject = ['vault']\naction = ['unseal']\nwindow = 8\nmatch = [\"The vault is sealed.\"]\n").unwrap();
+    let out = run(&["rules", "test", s(&tmp)], None);
+    assert_ne!(code(&out), 0);
+    assert!(
+        stdout(&out).contains("FAIL en/api_token.vault: should match: The vault is sealed."),
+        "{}",
+        stdout(&out)
+    );
+}
