@@ -356,9 +356,12 @@ impl RuleSet {
                     source: file.clone(),
                 });
             }
+            // A lazy DFA cache large enough for the whole set keeps the scan on the DFA; a
+            // small one thrashes and the search falls back to the (slow) PikeVM.
             let prefilter = RegexSetBuilder::new(&objects)
                 .case_insensitive(true)
                 .size_limit(1 << 24)
+                .dfa_size_limit(64 << 20)
                 .build()
                 .map_err(|e| Error::Config {
                     path: format!("rules/{code}").into(),
@@ -442,6 +445,45 @@ impl RuleSet {
     }
 }
 
+/// Makes `\b` and `\B` ASCII word boundaries. Unicode word boundaries keep the regex engine
+/// off its fast DFA on non-ASCII text (every Japanese sentence), and folded text needs no more:
+/// a boundary between ASCII and Japanese is still a boundary.
+fn ascii_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(next) = chars.next() else {
+                    out.push(c);
+                    break;
+                };
+                if in_class == 0 && (next == 'b' || next == 'B') {
+                    out.push_str(if next == 'b' {
+                        "(?-u:\\b)"
+                    } else {
+                        "(?-u:\\B)"
+                    });
+                } else {
+                    out.push(c);
+                    out.push(next);
+                }
+            }
+            '[' => {
+                in_class += 1;
+                out.push(c);
+            }
+            ']' if in_class > 0 => {
+                in_class -= 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Expands `$name` entries and joins the list into one alternation.
 fn expand(
     list: &[String],
@@ -458,10 +500,10 @@ fn expand(
                     if n.starts_with('$') {
                         return Err(format!("pattern ${name} refers to another pattern"));
                     }
-                    parts.push(format!("(?:{n})"));
+                    parts.push(format!("(?:{})", ascii_boundaries(n)));
                 }
             }
-            None => parts.push(format!("(?:{p})")),
+            None => parts.push(format!("(?:{})", ascii_boundaries(p))),
         }
     }
     if parts.is_empty() {
@@ -509,6 +551,14 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn word_boundaries_become_ascii_outside_classes() {
+        assert_eq!(
+            ascii_boundaries(r"\bpass\b[\b]\\b"),
+            r"(?-u:\b)pass(?-u:\b)[\b]\\b"
+        );
     }
 
     #[test]
