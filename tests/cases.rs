@@ -32,8 +32,8 @@ const LEVELS: &[(&str, &str)] = &[
     ("dkim-pass-relaxed", "verify"),
     // unknown sender, R3: request.email_change, request.escalated
     ("dkim-pass-simple", "verify"),
-    // suspicious sender, R0: nothing against it
-    ("dkim-revoked", "caution"),
+    // unknown sender, R0: nothing against it
+    ("dkim-revoked", "clear"),
     // suspicious sender, R3: auth.dmarc_fail, request.password_reset, request.escalated, request.credential_disclosure, request.recovery_redirect
     ("dmarc-fail-none", "likely_spoofed"),
     // spoofed sender, R2: auth.dmarc_fail, request.email_change
@@ -78,12 +78,12 @@ const LEVELS: &[(&str, &str)] = &[
     ("spf-pass-ipv6", "clear"),
     // unknown sender, R0: nothing against it
     ("spf-pass", "clear"),
-    // suspicious sender, R0: nothing against it
-    ("spf-permerror-dup", "caution"),
-    // suspicious sender, R0: nothing against it
-    ("spf-permerror-lookups", "caution"),
-    // suspicious sender, R0: nothing against it
-    ("spf-softfail", "caution"),
+    // unknown sender, R0: nothing against it
+    ("spf-permerror-dup", "clear"),
+    // unknown sender, R0: nothing against it
+    ("spf-permerror-lookups", "clear"),
+    // unknown sender, R0: nothing against it
+    ("spf-softfail", "clear"),
 ];
 
 fn expectations() -> Vec<(String, toml::Table)> {
@@ -309,7 +309,7 @@ fn exit_status_is_the_most_severe_verdict() {
     let zone = fixture("dns/zone.json");
     let cfg = config();
     let one = |name: &str| {
-        let path = fixture(&format!("mail/{name}.eml"));
+        let path = fixture(&format!("{name}.eml"));
         code(&run(
             &[
                 "check",
@@ -322,8 +322,8 @@ fn exit_status_is_the_most_severe_verdict() {
             None,
         ))
     };
-    assert_eq!(one("spf-pass"), 0);
-    assert_eq!(one("spf-softfail"), 10);
-    assert_eq!(one("html-only"), 20);
-    assert_eq!(one("dmarc-fail-reject"), 30);
+    assert_eq!(one("mail/spf-pass"), 0);
+    assert_eq!(one("sender/freemail-claim"), 10);
+    assert_eq!(one("mail/html-only"), 20);
+    assert_eq!(one("mail/dmarc-fail-reject"), 30);
 }

@@ -395,7 +395,9 @@ fn dmarc_evidence(d: &DmarcCheck, is_protected: bool, results: &AuthResults) -> 
         }
         AuthResult::PermError => with_domain(&codes::DMARC_PERMERROR, Strength::Weak)
             .fact("reason", d.reason.clone().unwrap_or_default()),
-        AuthResult::None => with_domain(&codes::DMARC_NONE, Strength::Weak),
+        // Most small domains publish no DMARC: the From address is unprotected, which keeps
+        // the sender unverified, but it is no sign of forgery.
+        AuthResult::None => with_domain(&codes::DMARC_NONE, Strength::Info),
         _ => {
             let policy = d.policy.clone().unwrap_or_else(|| "unknown".into());
             let strength = match policy.as_str() {
