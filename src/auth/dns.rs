@@ -572,6 +572,79 @@ impl Drop for DnsServer {
     }
 }
 
+/// A cache of parsed records for mail-auth (`ResolverCache`): a DKIM key or an SPF policy is
+/// parsed once per TTL instead of once per message. Bounded: when full it is cleared, which a
+/// batch run refills with the names it still uses.
+pub struct Cache<K, V> {
+    map: Mutex<std::collections::HashMap<K, (V, std::time::Instant)>>,
+    capacity: usize,
+}
+
+impl<K, V> Default for Cache<K, V> {
+    fn default() -> Self {
+        Cache {
+            map: Mutex::new(std::collections::HashMap::new()),
+            capacity: 100_000,
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> mail_auth::ResolverCache<K, V> for Cache<K, V> {
+    fn get<Q>(&self, name: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        let mut map = self.map.lock().expect("cache lock");
+        match map.get(name) {
+            Some((v, expires)) if *expires > std::time::Instant::now() => Some(v.clone()),
+            Some(_) => {
+                map.remove(name);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn remove<Q>(&self, name: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        self.map
+            .lock()
+            .expect("cache lock")
+            .remove(name)
+            .map(|(v, _)| v)
+    }
+
+    fn insert(&self, key: K, value: V, valid_until: std::time::Instant) {
+        let mut map = self.map.lock().expect("cache lock");
+        if map.len() >= self.capacity {
+            map.clear();
+        }
+        map.insert(key, (value, valid_until));
+    }
+}
+
+/// The caches of one DNS view.
+#[derive(Default)]
+pub struct Caches {
+    /// TXT records, parsed (SPF, DKIM keys, DMARC).
+    pub txt: Cache<Box<str>, mail_auth::Txt>,
+    /// MX records.
+    pub mx: Cache<Box<str>, mail_auth::RecordSet<mail_auth::MX>>,
+    /// A records.
+    pub ipv4: Cache<Box<str>, mail_auth::RecordSet<Ipv4Addr>>,
+    /// AAAA records.
+    pub ipv6: Cache<Box<str>, mail_auth::RecordSet<Ipv6Addr>>,
+    /// PTR records.
+    pub ptr: Cache<IpAddr, mail_auth::RecordSet<Box<str>>>,
+    /// Whether a domain's SPF record set is broken (duplicated, bad syntax): impostor's own
+    /// check before mail-auth's.
+    pub spf_broken: Cache<Box<str>, bool>,
+}
+
 /// Where lookups go, and their time bounds.
 #[derive(Debug, Clone)]
 pub struct DnsSettings {
@@ -588,6 +661,7 @@ pub struct DnsSettings {
 /// The DNS view: a resolver for mail-auth, and whatever local server backs it.
 pub struct DnsView {
     authenticator: mail_auth::MessageAuthenticator,
+    caches: Caches,
     budget: Duration,
     kind: ViewKind,
     _server: Option<DnsServer>,
@@ -608,6 +682,7 @@ impl DnsView {
     /// configuration leaves the view without servers: every lookup is a temperror.
     pub fn live(settings: &DnsSettings) -> DnsView {
         DnsView {
+            caches: Caches::default(),
             authenticator: authenticator(settings.nameserver, settings),
             budget: settings.budget,
             kind: ViewKind::Live,
@@ -626,6 +701,7 @@ impl DnsView {
         })
         .await?;
         Ok(DnsView {
+            caches: Caches::default(),
             authenticator: authenticator(Some(server.addr()), settings),
             budget: settings.budget,
             kind: ViewKind::Live,
@@ -638,6 +714,7 @@ impl DnsView {
     pub async fn snapshot(snapshot: Snapshot, settings: &DnsSettings) -> Result<DnsView> {
         let server = DnsServer::serve_snapshot(snapshot).await?;
         Ok(DnsView {
+            caches: Caches::default(),
             authenticator: authenticator(Some(server.addr()), settings),
             budget: settings.budget,
             kind: ViewKind::Snapshot,
@@ -649,6 +726,11 @@ impl DnsView {
     /// The mail-auth authenticator bound to this view.
     pub fn authenticator(&self) -> &mail_auth::MessageAuthenticator {
         &self.authenticator
+    }
+
+    /// The caches of parsed records.
+    pub fn caches(&self) -> &Caches {
+        &self.caches
     }
 
     /// The per-message budget.

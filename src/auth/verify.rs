@@ -52,8 +52,8 @@ pub async fn verify(view: &DnsView, raw: &[u8], envelope: &Envelope) -> AuthResu
     );
     let (spf, dkim, arc) = tokio::join!(
         tokio::time::timeout_at(deadline, spf(view, envelope)),
-        tokio::time::timeout_at(deadline, auth.verify_dkim(&message)),
-        tokio::time::timeout_at(deadline, auth.verify_arc(&message)),
+        tokio::time::timeout_at(deadline, auth.verify_dkim(cached(view, &message))),
+        tokio::time::timeout_at(deadline, auth.verify_arc(cached(view, &message))),
     );
 
     let (dmarc_spf, dmarc_spf_domain) = match spf {
@@ -168,11 +168,9 @@ pub async fn verify(view: &DnsView, raw: &[u8], envelope: &Envelope) -> AuthResu
         } else {
             tokio::time::timeout_at(
                 deadline,
-                auth.verify_dmarc(DmarcParameters::new(
-                    &message,
-                    &dkim,
-                    &dmarc_spf_domain,
-                    &dmarc_spf,
+                auth.verify_dmarc(cached(
+                    view,
+                    DmarcParameters::new(&message, &dkim, &dmarc_spf_domain, &dmarc_spf),
                 )),
             )
             .await
@@ -227,6 +225,27 @@ pub async fn verify(view: &DnsView, raw: &[u8], envelope: &Envelope) -> AuthResu
     results
 }
 
+type Cached<'x, P> = mail_auth::Parameters<
+    'x,
+    P,
+    super::dns::Cache<Box<str>, mail_auth::Txt>,
+    super::dns::Cache<Box<str>, mail_auth::RecordSet<mail_auth::MX>>,
+    super::dns::Cache<Box<str>, mail_auth::RecordSet<std::net::Ipv4Addr>>,
+    super::dns::Cache<Box<str>, mail_auth::RecordSet<std::net::Ipv6Addr>>,
+    super::dns::Cache<IpAddr, mail_auth::RecordSet<Box<str>>>,
+>;
+
+/// mail-auth parameters that use the view's caches of parsed records.
+fn cached<'x, P>(view: &'x DnsView, params: P) -> Cached<'x, P> {
+    let c = view.caches();
+    mail_auth::Parameters::new(params)
+        .with_txt_cache(&c.txt)
+        .with_mx_cache(&c.mx)
+        .with_ipv4_cache(&c.ipv4)
+        .with_ipv6_cache(&c.ipv6)
+        .with_ptr_cache(&c.ptr)
+}
+
 /// The SPF checks of one envelope.
 pub struct SpfChecks {
     /// The HELO identity, when the HELO name is a domain.
@@ -266,8 +285,11 @@ pub async fn spf(view: &DnsView, envelope: &Envelope) -> SpfChecks {
         let out = match preflight(view, &helo_raw).await {
             Some(out) => out,
             None => {
-                auth.verify_spf(SpfParameters::verify_ehlo(ip, &helo_raw, receiver))
-                    .await
+                auth.verify_spf(cached(
+                    view,
+                    SpfParameters::verify_ehlo(ip, &helo_raw, receiver),
+                ))
+                .await
             }
         };
         checks.helo = Some(spf_check(SpfIdentity::Helo, &helo_raw, ip, &out));
@@ -286,8 +308,9 @@ pub async fn spf(view: &DnsView, envelope: &Envelope) -> SpfChecks {
             let out = match preflight(view, &domain).await {
                 Some(out) => out,
                 None => {
-                    auth.verify_spf(SpfParameters::verify_mail_from(
-                        ip, &helo_raw, receiver, mail_from,
+                    auth.verify_spf(cached(
+                        view,
+                        SpfParameters::verify_mail_from(ip, &helo_raw, receiver, mail_from),
                     ))
                     .await
                 }
@@ -306,6 +329,13 @@ pub async fn spf(view: &DnsView, envelope: &Envelope) -> SpfChecks {
 /// Records reached through `include:` and `redirect=` are still mail-auth's to select. A DNS
 /// failure here is already the temperror of §4.4; asking again would only double the wait.
 async fn preflight(view: &DnsView, domain: &str) -> Option<mail_auth::SpfOutput> {
+    use mail_auth::ResolverCache;
+    let permerror =
+        || Some(mail_auth::SpfOutput::new(domain.to_string()).with_result(SpfResult::PermError));
+    let cache = &view.caches().spf_broken;
+    if let Some(broken) = cache.get(domain) {
+        return if broken { permerror() } else { None };
+    }
     let lookup = match view
         .authenticator()
         .0
@@ -334,16 +364,13 @@ async fn preflight(view: &DnsView, domain: &str) -> Option<mail_auth::SpfOutput>
         })
         .filter(|text: &Vec<u8>| is_spf_record(text))
         .collect();
-    let permerror =
-        || Some(mail_auth::SpfOutput::new(domain.to_string()).with_result(SpfResult::PermError));
-    match records.as_slice() {
-        [] => None,
-        [one] => match std::str::from_utf8(one) {
-            Ok(text) if super::spf_syntax::error(text).is_none() => None,
-            _ => permerror(),
-        },
-        _ => permerror(),
-    }
+    let broken = match records.as_slice() {
+        [] => false,
+        [one] => std::str::from_utf8(one).map_or(true, |t| super::spf_syntax::error(t).is_some()),
+        _ => true,
+    };
+    cache.insert(domain.into(), broken, lookup.valid_until());
+    if broken { permerror() } else { None }
 }
 
 /// RFC 7208 §4.5: a record is SPF when it starts with "v=spf1" followed by a space or ends.

@@ -315,6 +315,7 @@ impl RuleSet {
                 RegexBuilder::new(&alternation)
                     .case_insensitive(true)
                     .size_limit(1 << 22)
+                    .dfa_size_limit(8 << 20)
                     .build()
                     .map_err(|e| Error::Config {
                         path: file.into(),
