@@ -97,8 +97,8 @@ pub fn analyze(message: &Message, rules: &RuleSet, context: &Context) -> Vec<Evi
         for range in text::sentences(&folded.text) {
             let sentence = &folded.text[range.clone()];
             for lang in &rules.languages {
-                let demoted = lang.demoted_by(sentence).is_some();
                 for fire in lang.fire(sentence) {
+                    let demoted = lang.demotes(sentence, &fire.span);
                     let rule = &lang.rules[fire.rule];
                     let hit = Hit {
                         intent: rule.intent,

@@ -182,6 +182,36 @@ impl Language {
             .iter()
             .find(|c| c.effect == Effect::Demote && c.regex.is_match(sentence))
     }
+
+    /// Whether a demoting cue applies to a fired rule: one in the rule's clause or after it
+    /// ("I'd like to reset it, but how do I …?"). A cue in an earlier clause does not: "Thanks
+    /// for resetting my password, can you also disable 2FA?" still asks for the 2FA change.
+    pub fn demotes(&self, sentence: &str, span: &std::ops::Range<usize>) -> bool {
+        let clause = clause_of(sentence, span);
+        self.cues
+            .iter()
+            .filter(|c| c.effect == Effect::Demote)
+            .any(|c| c.regex.find_iter(sentence).any(|m| m.end() > clause.start))
+    }
+}
+
+/// Clause separators: a comma or semicolon followed by a space, "but", and the Japanese
+/// contrastive and listing joints.
+const CLAUSE_BREAKS: &[&str] = &[", ", "; ", " but ", "、", "けど", "けれど", "が、"];
+
+/// The clause(s) a span lies in: from the last break before it to the first break after it.
+fn clause_of(sentence: &str, span: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let start = CLAUSE_BREAKS
+        .iter()
+        .filter_map(|b| sentence[..span.start].rfind(b).map(|i| i + b.len()))
+        .max()
+        .unwrap_or(0);
+    let end = CLAUSE_BREAKS
+        .iter()
+        .filter_map(|b| sentence[span.end..].find(b).map(|i| span.end + i))
+        .min()
+        .unwrap_or(sentence.len());
+    start..end
 }
 
 fn best_span(rule: &Rule, s: &str, unit: Unit) -> Option<std::ops::Range<usize>> {
@@ -434,11 +464,10 @@ impl RuleSet {
         for range in text::sentences(&folded.text) {
             let sentence = &folded.text[range];
             for lang in &self.languages {
-                if lang.demoted_by(sentence).is_some() {
-                    continue;
-                }
                 for fire in lang.fire(sentence) {
-                    out.push(lang.rules[fire.rule].id.clone());
+                    if !lang.demotes(sentence, &fire.span) {
+                        out.push(lang.rules[fire.rule].id.clone());
+                    }
                 }
             }
         }
@@ -552,6 +581,24 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn a_demoting_cue_in_an_earlier_clause_does_not_hide_a_later_request() {
+        let rules = RuleSet::load(None).unwrap();
+        let ids = rules
+            .requests("Thanks for resetting my password, can you also disable 2FA on my account?");
+        assert!(
+            ids.iter()
+                .any(|i| i.ends_with("mfa_change.disable") || i.contains("mfa_change")),
+            "{ids:?}"
+        );
+        assert!(!ids.iter().any(|i| i.contains("password_reset")), "{ids:?}");
+        assert!(
+            rules
+                .requests("I want to reset my password, but how do I do it?")
+                .is_empty()
+        );
     }
 
     #[test]
