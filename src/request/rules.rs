@@ -176,13 +176,6 @@ impl Language {
             .collect()
     }
 
-    /// Whether a demoting cue matches the sentence, and which.
-    pub fn demoted_by(&self, sentence: &str) -> Option<&Cue> {
-        self.cues
-            .iter()
-            .find(|c| c.effect == Effect::Demote && c.regex.is_match(sentence))
-    }
-
     /// Whether a demoting cue applies to a fired rule: one in the rule's clause or after it
     /// ("I'd like to reset it, but how do I …?"). A cue in an earlier clause does not: "Thanks
     /// for resetting my password, can you also disable 2FA?" still asks for the 2FA change.
