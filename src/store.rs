@@ -152,24 +152,24 @@ impl Store {
         let conn = conn.lock().expect("store lock");
         let address = address.to_ascii_lowercase();
         let row: Option<(Option<i64>, Option<i64>, i64)> = conn
-            .query_row(
+            .prepare_cached(
                 "SELECT SUM(count), MIN(first_seen), COUNT(*) FROM sender WHERE address = ?1",
-                params![address],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .optional()
+            .and_then(|mut s| {
+                s.query_row(params![address], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
+            })
             .ok()
             .flatten();
         let ip_known = ip.is_some_and(|ip| {
-            conn.query_row(
-                "SELECT 1 FROM sender WHERE address = ?1 AND ip = ?2",
-                params![address, ip.to_string()],
-                |_| Ok(()),
-            )
-            .optional()
-            .ok()
-            .flatten()
-            .is_some()
+            conn.prepare_cached("SELECT 1 FROM sender WHERE address = ?1 AND ip = ?2")
+                .and_then(|mut s| {
+                    s.query_row(params![address, ip.to_string()], |_| Ok(()))
+                        .optional()
+                })
+                .ok()
+                .flatten()
+                .is_some()
         });
         match row {
             Some((Some(count), first, ips)) => History {
@@ -191,14 +191,16 @@ impl Store {
             return Ok(());
         };
         let conn = conn.lock().expect("store lock");
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO sender (address, ip, first_seen, last_seen, count) VALUES (?1, ?2, ?3, ?3, 1)
              ON CONFLICT (address, ip) DO UPDATE SET last_seen = MAX(last_seen, ?3), count = count + 1",
+        )
+        .and_then(|mut s| s.execute(
             params![
                 address.to_ascii_lowercase(),
                 ip.map_or_else(|| "-".to_string(), |ip| ip.to_string()),
                 now
-            ],
+            ]),
         )
         .map_err(|e| Error::Unavailable {
             what: format!("store {}", self.path.display()),

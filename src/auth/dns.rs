@@ -16,7 +16,7 @@
 
 use crate::error::{Error, Result};
 use hickory_proto::op::{Header, HeaderCounts, Metadata, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, PTR, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, PTR, SOA, TXT};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
@@ -450,11 +450,28 @@ async fn respond<R: ResponseHandler>(
             metadata.authoritative = true;
             metadata.recursion_available = true;
             metadata.response_code = code;
+            // A negative answer carries an SOA whose minimum is the negative TTL (RFC 2308),
+            // so resolvers cache "no such name" instead of asking again for every message.
+            let soa = (answers.is_empty() && code != ResponseCode::ServFail).then(|| {
+                Record::from_rdata(
+                    Name::root(),
+                    TTL,
+                    RData::SOA(SOA::new(
+                        Name::from_ascii("snapshot.invalid.").expect("valid name"),
+                        Name::from_ascii("hostmaster.snapshot.invalid.").expect("valid name"),
+                        1,
+                        3600,
+                        600,
+                        86400,
+                        TTL,
+                    )),
+                )
+            });
             let response = MessageResponseBuilder::from_message_request(request).build(
                 metadata,
                 answers.iter(),
                 [].iter(),
-                [].iter(),
+                soa.iter(),
                 [].iter(),
             );
             handle.send_response(response).await.unwrap_or(fallback)

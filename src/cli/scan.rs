@@ -453,7 +453,13 @@ impl Sink {
             Sink::Stdout(s) => s.lock().flush(),
             Sink::File(f) => {
                 f.flush()?;
-                if durable { f.sync_data() } else { Ok(()) }
+                // /dev/null, a pipe or a terminal cannot be synced, and need not be.
+                let regular = f.metadata().is_ok_and(|m| m.is_file());
+                if durable && regular {
+                    f.sync_data()
+                } else {
+                    Ok(())
+                }
             }
         }
     }

@@ -269,56 +269,85 @@ impl Tables {
         }
     }
 
+    /// Precomputes what comparing against `targets` needs (their units and skeletons), once.
+    pub fn targets(&self, targets: &[String]) -> Vec<Target> {
+        targets
+            .iter()
+            .filter_map(|t| {
+                let (unit, label, suffix) = self.unit(t)?;
+                let long_enough = label.chars().count() >= 4
+                    || label
+                        .chars()
+                        .filter(|c| crate::text::is_japanese(*c))
+                        .count()
+                        >= 2;
+                Some(Target {
+                    skeleton: self.skeleton(&label),
+                    unit,
+                    label,
+                    suffix,
+                    long_enough,
+                })
+            })
+            .collect()
+    }
+
     /// The first target `host` imitates, if any. A host in the same unit as a target (a
     /// subdomain of it) is that target, not a look-alike.
     pub fn lookalike(&self, host: &str, targets: &[String]) -> Option<Lookalike> {
+        self.lookalike_of(host, &self.targets(targets))
+    }
+
+    /// As `lookalike`, against precomputed targets.
+    pub fn lookalike_of(&self, host: &str, targets: &[Target]) -> Option<Lookalike> {
         let (unit, label, suffix) = self.unit(host)?;
-        let full = idna::domain_to_unicode(&host.trim().trim_end_matches('.').to_lowercase()).0;
-        if targets
-            .iter()
-            .any(|t| self.unit(t).is_some_and(|(u, _, _)| u == unit))
-        {
+        if targets.iter().any(|t| t.unit == unit) {
             return None;
         }
-        for target in targets {
-            let Some((t_unit, t_label, t_suffix)) = self.unit(target) else {
-                continue;
-            };
+        let full = idna::domain_to_unicode(&host.trim().trim_end_matches('.').to_lowercase()).0;
+        let skeleton = self.skeleton(&label);
+        for t in targets {
             let found = |how| Lookalike {
                 host: full.clone(),
-                target: t_unit.clone(),
+                target: t.unit.clone(),
                 how,
             };
-            if full.starts_with(&format!("{t_unit}.")) || full.contains(&format!(".{t_unit}.")) {
+            if full.starts_with(&format!("{}.", t.unit)) || full.contains(&format!(".{}.", t.unit))
+            {
                 return Some(found(How::Subdomain));
             }
-            let long_enough = t_label.chars().count() >= 4
-                || t_label
-                    .chars()
-                    .filter(|c| crate::text::is_japanese(*c))
-                    .count()
-                    >= 2;
-            if !long_enough {
+            if !t.long_enough {
                 continue;
             }
-            if label == t_label && suffix != t_suffix {
+            if label == t.label && suffix != t.suffix {
                 return Some(found(How::TldSwap));
             }
-            let (a, b) = (self.skeleton(&label), self.skeleton(&t_label));
-            if a == b && label != t_label {
-                return Some(found(How::Homoglyph { skeleton: b }));
+            if skeleton == t.skeleton && label != t.label {
+                return Some(found(How::Homoglyph {
+                    skeleton: t.skeleton.clone(),
+                }));
             }
-            let distance = strsim::damerau_levenshtein(&label, &t_label);
+            let distance = strsim::damerau_levenshtein(&label, &t.label);
             // One edit plus another suffix is two changes: too far to be a near-miss.
-            if distance == 1 && t_label.chars().count() >= 5 && suffix == t_suffix {
+            if distance == 1 && t.label.chars().count() >= 5 && suffix == t.suffix {
                 return Some(found(How::EditDistance { distance }));
             }
-            if is_combosquat(&label, &t_label) {
+            if is_combosquat(&label, &t.label) {
                 return Some(found(How::Combosquat));
             }
         }
         None
     }
+}
+
+/// A domain to compare against, prepared once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    unit: String,
+    label: String,
+    suffix: String,
+    skeleton: String,
+    long_enough: bool,
 }
 
 /// Words attackers add to a brand: example-support, examplelogin, example-jp.

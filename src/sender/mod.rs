@@ -27,10 +27,14 @@ pub struct Knowledge {
     pub freemail: HashSet<String>,
     /// Ticketing, list and bulk-mail platforms.
     pub platforms: HashSet<String>,
-    /// Domains of known corporate users (not free mail), for look-alike checks.
-    user_domains: Vec<String>,
+    /// Protected domains, prepared for look-alike checks.
+    protected_targets: Vec<lookalike::Target>,
+    /// Domains of known corporate users (not free mail), prepared for look-alike checks.
+    user_targets: Vec<lookalike::Target>,
     /// Names the organisation goes by, folded.
     org_names: Vec<String>,
+    /// Every user's names, reduced for comparison: (user index, key).
+    name_keys: Vec<(usize, lookalike::NameKey)>,
 }
 
 impl Knowledge {
@@ -75,14 +79,23 @@ impl Knowledge {
             }
         }
         org_names.retain(|n| n.chars().count() >= 3);
+        let name_keys = profiles
+            .users
+            .iter()
+            .enumerate()
+            .flat_map(|(i, u)| u.all_names().map(move |n| (i, name_key(n))))
+            .filter(|(_, k)| k.is_meaningful())
+            .collect();
         Knowledge {
+            protected_targets: tables.targets(&all_protected),
+            user_targets: tables.targets(&user_domains),
             profiles,
             protected: all_protected,
             tables,
             freemail,
             platforms,
-            user_domains,
             org_names,
+            name_keys,
         }
     }
 
@@ -112,12 +125,11 @@ impl Knowledge {
             return user.privileged().then(|| user.label());
         }
         let key = name_key(from.name.as_deref()?);
-        self.profiles
-            .users
+        self.name_keys
             .iter()
-            .filter(|u| u.privileged())
-            .find(|u| u.all_names().any(|n| name_key(n).same(&key)))
-            .map(User::label)
+            .map(|(i, k)| (&self.profiles.users[*i], k))
+            .find(|(u, k)| u.privileged() && k.same(&key))
+            .map(|(u, _)| u.label())
     }
 }
 
@@ -213,10 +225,11 @@ fn display_name_impersonation(from: &Mailbox, address: &str, k: &Knowledge) -> O
             || u.domains.iter().any(|d| k.tables.same_unit(d, &domain))
     };
     let user = k
-        .profiles
-        .users
+        .name_keys
         .iter()
-        .find(|u| u.all_names().any(|n| name_key(n).same(&key)) && !theirs(u))?;
+        .map(|(i, nk)| (&k.profiles.users[*i], nk))
+        .find(|(u, nk)| nk.same(&key) && !theirs(u))
+        .map(|(u, _)| u)?;
     let strength = if user.privileged() {
         Strength::Strong
     } else {
@@ -284,11 +297,11 @@ fn lookalikes(message: &Message, k: &Knowledge) -> Vec<Evidence> {
         }
         let hit = k
             .tables
-            .lookalike(&host, &k.protected)
+            .lookalike_of(&host, &k.protected_targets)
             .map(|l| (l, Strength::Strong))
             .or_else(|| {
                 k.tables
-                    .lookalike(&host, &k.user_domains)
+                    .lookalike_of(&host, &k.user_targets)
                     .map(|l| (l, Strength::Medium))
             });
         if let Some((l, strength)) = hit {
