@@ -1,0 +1,227 @@
+//! DKIM keys and signing with mail-auth's `DkimSigner`, at a fixed timestamp.
+//!
+//! `DkimSigner::sign` stamps `t=` with `SystemTime::now()`, which would make every generated
+//! corpus differ. The signer is built with mail-auth's builder as usual and its public
+//! `template` and `key` then go through the same three steps `DkimSigner::sign` takes
+//! (`Signature::canonicalize`, `SigningKey::hash` of the body, `SigningKey::sign` of the
+//! canonical headers followed by the signature with an empty `b=`), with `t=` the message's
+//! own time. RSA PKCS#1 v1.5 and Ed25519 signatures are deterministic, so the corpus is too.
+
+use mail_auth::common::crypto::{Algorithm, Ed25519Key, RsaKey, Sha256, SigningKey};
+use mail_auth::common::headers::{HeaderStream, HeaderWriter, Writable, Writer};
+use mail_auth::dkim::canonicalize::CanonicalHeaders;
+use mail_auth::dkim::{Canonicalization, DkimSigner, Signature};
+use std::path::Path;
+
+/// Header fields the senders sign (those absent are signed as absent, as `DkimSigner` does).
+const SIGNED: &[&str] = &[
+    "From",
+    "Reply-To",
+    "To",
+    "Cc",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+];
+
+/// The fixture keys (`fixtures/keys/`).
+pub(crate) struct Keys {
+    pub(crate) rsa: [RsaKey<Sha256>; 2],
+    pub(crate) ed: Ed25519Key,
+}
+
+impl Keys {
+    #[allow(deprecated)] // from_pkcs8_der is the only PKCS#8 entry point without rustls-pki-types
+    pub(crate) fn load(dir: &Path) -> Keys {
+        let rsa = |file: &str| {
+            RsaKey::<Sha256>::from_pkcs8_der(&pem_to_der(&dir.join(file)))
+                .unwrap_or_else(|e| panic!("{file}: {e}"))
+        };
+        Keys {
+            rsa: [rsa("rsa2048-a.pem"), rsa("rsa2048-b.pem")],
+            ed: Ed25519Key::from_pkcs8_maybe_unchecked_der(&pem_to_der(&dir.join("ed25519.pem")))
+                .expect("ed25519.pem"),
+        }
+    }
+
+    /// The DKIM key record of RSA key `i`: SubjectPublicKeyInfo DER in `p=`.
+    pub(crate) fn rsa_record(&self, i: usize) -> String {
+        format!(
+            "v=DKIM1; k=rsa; p={}",
+            super::mime::base64(&rsa_spki(&self.rsa[i].public_key()))
+        )
+    }
+
+    /// The DKIM key record of the Ed25519 key (RFC 8463: the raw 32-byte key).
+    pub(crate) fn ed_record(&self) -> String {
+        format!(
+            "v=DKIM1; k=ed25519; p={}",
+            super::mime::base64(&self.ed.public_key())
+        )
+    }
+}
+
+fn pem_to_der(path: &Path) -> Vec<u8> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e} (see fixtures/README.md)", path.display()));
+    let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    mail_parser::decoders::base64::base64_decode(b64.trim().as_bytes())
+        .unwrap_or_else(|| panic!("{}: bad base64", path.display()))
+}
+
+/// Wraps a PKCS#1 RSAPublicKey in a SubjectPublicKeyInfo.
+fn rsa_spki(pkcs1: &[u8]) -> Vec<u8> {
+    fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let len = content.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else if len < 0x100 {
+            out.extend([0x81, len as u8]);
+        } else {
+            out.extend([0x82, (len >> 8) as u8, len as u8]);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+    let mut seq = der(
+        0x30,
+        &[
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+        ],
+    );
+    let mut bits = vec![0u8];
+    bits.extend_from_slice(pkcs1);
+    seq.extend(der(0x03, &bits));
+    der(0x30, &seq)
+}
+
+/// A borrowed key, so one loaded key serves every signer on every thread.
+struct KeyRef<'a, K>(&'a K);
+
+impl<K: SigningKey> SigningKey for KeyRef<'_, K> {
+    type Hasher = K::Hasher;
+
+    fn sign(&self, input: impl Writable) -> mail_auth::Result<Vec<u8>> {
+        self.0.sign(input)
+    }
+
+    fn algorithm(&self) -> Algorithm {
+        self.0.algorithm()
+    }
+}
+
+/// Header fields (name, value after the colon through the CRLF) and the body.
+struct Fields<'x> {
+    headers: std::vec::IntoIter<(&'x [u8], &'x [u8])>,
+    body: &'x [u8],
+}
+
+impl<'x> HeaderStream<'x> for Fields<'x> {
+    fn next_header(&mut self) -> Option<(&'x [u8], &'x [u8])> {
+        self.headers.next()
+    }
+
+    fn body(&mut self) -> &'x [u8] {
+        self.body
+    }
+}
+
+/// What is signed: the canonical signed fields, then the signature field with `b=` empty.
+struct Signable<'a> {
+    headers: CanonicalHeaders<'a>,
+    signature: &'a Signature,
+}
+
+impl Writable for Signable<'_> {
+    fn write(self, writer: &mut impl Writer) {
+        self.headers.write(writer);
+        self.signature.write(writer, false);
+    }
+}
+
+/// Which key signs.
+#[derive(Clone, Copy)]
+pub(crate) enum Key {
+    Rsa(usize),
+    Ed25519,
+}
+
+/// A `DKIM-Signature: …\r\n` field for `headers` (complete fields with CRLF) and `body`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dkim_field(
+    keys: &Keys,
+    key: Key,
+    headers: &[Vec<u8>],
+    body: &[u8],
+    domain: &str,
+    selector: &str,
+    (ch, cb): (Canonicalization, Canonicalization),
+    t: u64,
+) -> Vec<u8> {
+    match key {
+        Key::Rsa(i) => sign(
+            KeyRef(&keys.rsa[i]),
+            headers,
+            body,
+            domain,
+            selector,
+            (ch, cb),
+            t,
+        ),
+        Key::Ed25519 => sign(
+            KeyRef(&keys.ed),
+            headers,
+            body,
+            domain,
+            selector,
+            (ch, cb),
+            t,
+        ),
+    }
+}
+
+fn sign<K: SigningKey>(
+    key: K,
+    headers: &[Vec<u8>],
+    body: &[u8],
+    domain: &str,
+    selector: &str,
+    (ch, cb): (Canonicalization, Canonicalization),
+    t: u64,
+) -> Vec<u8> {
+    let signer = DkimSigner::from_key(key)
+        .domain(domain)
+        .selector(selector)
+        .headers(SIGNED.iter().copied())
+        .header_canonicalization(ch)
+        .body_canonicalization(cb);
+    let fields: Vec<(&[u8], &[u8])> = headers
+        .iter()
+        .map(|h| {
+            let colon = h.iter().position(|&b| b == b':').expect("field name");
+            (&h[..colon], &h[colon + 1..])
+        })
+        .collect();
+    let (_, canonical_headers, signed, canonical_body) = signer.template.canonicalize(Fields {
+        headers: fields.into_iter(),
+        body,
+    });
+    let mut signature = signer.template.clone();
+    signature.bh = signer.key.hash(canonical_body).as_ref().to_vec();
+    signature.t = t;
+    signature.h = signed;
+    signature.b = signer
+        .key
+        .sign(Signable {
+            headers: canonical_headers,
+            signature: &signature,
+        })
+        .expect("DKIM signing");
+    signature.to_header().into_bytes()
+}
