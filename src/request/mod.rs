@@ -63,8 +63,12 @@ pub fn analyze(message: &Message, rules: &RuleSet, context: &Context) -> Vec<Evi
     let mut requests: Vec<Hit> = Vec::new();
     let mut questions: Vec<Hit> = Vec::new();
     let mut cues: BTreeMap<Effect, Match> = BTreeMap::new();
+    let mut body_folded = String::new();
     for source in &sources {
         let folded = text::fold(source.original);
+        if source.current.is_some() {
+            body_folded = folded.text.clone();
+        }
         let quote = |range: std::ops::Range<usize>| -> Match {
             let orig = folded.original(range);
             // One line for the agent: the sentence as written, its line breaks as spaces.
@@ -213,7 +217,7 @@ pub fn analyze(message: &Message, rules: &RuleSet, context: &Context) -> Vec<Evi
         e.matched = Some(quote);
         out.push(e);
     }
-    for phone in phone_numbers(&current.text) {
+    for phone in phone_numbers_folded(&body_folded) {
         out.push(
             Evidence::new(&codes::REQUEST_PHONE_IN_MESSAGE, Strength::Info).fact("phone", phone),
         );
@@ -270,7 +274,10 @@ fn other_account(sentence: &str, sender: &str, intent: Intent) -> Option<String>
 /// Phone numbers written in the text: international (+81 90-1234-5678), Japanese
 /// (090-1234-5678, 03-1234-5678) and North American ((555) 123-4567) forms.
 pub fn phone_numbers(text: &str) -> Vec<String> {
-    let folded = text::fold(text).text;
+    phone_numbers_folded(&text::fold(text).text)
+}
+
+fn phone_numbers_folded(folded: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let chars: Vec<char> = folded.chars().collect();
     let mut i = 0;

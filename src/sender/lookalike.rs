@@ -245,7 +245,10 @@ impl Tables {
         let host = host.trim().trim_end_matches('.').to_lowercase();
         let ascii = idna::domain_to_ascii(&host).ok()?;
         for tenant in &self.shared_tenants {
-            if let Some(rest) = ascii.strip_suffix(&format!(".{tenant}")) {
+            let rest = ascii
+                .strip_suffix(tenant.as_str())
+                .and_then(|r| r.strip_suffix('.'));
+            if let Some(rest) = rest {
                 let label = rest.rsplit('.').next()?.to_string();
                 let label = idna::domain_to_unicode(&label).0;
                 return Some((format!("{label}.{tenant}"), label, tenant.clone()));

@@ -35,6 +35,8 @@ pub struct Knowledge {
     org_names: Vec<String>,
     /// Every user's names, reduced for comparison: (user index, key).
     name_keys: Vec<(usize, lookalike::NameKey)>,
+    /// Names of users on protected domains, folded, and folded without spaces.
+    corporate_names: Vec<(usize, String, String)>,
 }
 
 impl Knowledge {
@@ -86,7 +88,30 @@ impl Knowledge {
             .flat_map(|(i, u)| u.all_names().map(move |n| (i, name_key(n))))
             .filter(|(_, k)| k.is_meaningful())
             .collect();
+        let corporate_names = profiles
+            .users
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| {
+                u.addresses().any(|a| {
+                    domain_of(&a).is_some_and(|d| {
+                        all_protected
+                            .iter()
+                            .any(|p| org_domain(p) == org_domain(&d))
+                    })
+                })
+            })
+            .flat_map(|(i, u)| {
+                u.all_names().map(move |n| {
+                    let folded = crate::text::fold(n).text;
+                    let joined = folded.replace(' ', "");
+                    (i, folded, joined)
+                })
+            })
+            .filter(|(_, f, _)| f.chars().count() >= 4)
+            .collect();
         Knowledge {
+            corporate_names,
             protected_targets: tables.targets(&all_protected),
             user_targets: tables.targets(&user_domains),
             profiles,
@@ -383,27 +408,16 @@ fn freemail_claim(
         }
     }
     // A known corporate user's name in the signature of a free-mail message.
-    let corporate = k.profiles.users.iter().filter(|u| {
-        u.addresses().any(|a| {
-            domain_of(&a)
-                .is_some_and(|d| k.protected.iter().any(|p| org_domain(p) == org_domain(&d)))
-        })
-    });
-    for user in corporate {
-        for name in user.all_names() {
-            let folded = crate::text::fold(name).text;
-            let spaced = folded.replace(' ', "");
-            if folded.chars().count() >= 4
-                && (contains_name(&signature, &folded)
-                    || contains_name(&signature.replace(' ', ""), &spaced))
-            {
-                return Some(owner_facts(
-                    Evidence::new(&codes::SENDER_FREEMAIL_CLAIM, Strength::Medium)
-                        .fact("address", from.address.clone().unwrap_or_default())
-                        .fact("claim", format!("{} (in the signature)", user.label())),
-                    user,
-                ));
-            }
+    let unspaced = signature.replace(' ', "");
+    for (i, folded, joined) in &k.corporate_names {
+        if contains_name(&signature, folded) || contains_name(&unspaced, joined) {
+            let user = &k.profiles.users[*i];
+            return Some(owner_facts(
+                Evidence::new(&codes::SENDER_FREEMAIL_CLAIM, Strength::Medium)
+                    .fact("address", from.address.clone().unwrap_or_default())
+                    .fact("claim", format!("{} (in the signature)", user.label())),
+                user,
+            ));
         }
     }
     None
