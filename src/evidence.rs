@@ -337,7 +337,7 @@ catalogue! {
     /// A domain imitates a protected or known domain.
     SENDER_LOOKALIKE_DOMAIN = "sender.lookalike_domain", Sender,
         "The {field} domain {host} imitates {target}: {how}.",
-        "{field} のドメイン {host} は {target} に似せたものです（{how}）。";
+        "{field} のドメイン {host} は {target} に似せたものです（{how_ja}）。";
     /// Replies would go outside the From domain.
     SENDER_REPLY_TO = "sender.reply_to_diversion", Sender,
         "Replies go to {reply_to}, outside the From domain {from}.",
@@ -461,7 +461,7 @@ catalogue! {
     /// Where the sender's IP came from.
     ORIGIN = "context.origin", Context,
         "The sender's IP is {ip} (HELO {helo}), taken from {how}.",
-        "送信元 IP は {ip}（HELO {helo}）で、{how} から取得しました。";
+        "送信元 IP は {ip}（HELO {helo}）で、{how_ja} から取得しました。";
     /// No trusted relays configured.
     NO_TRUSTED_RELAYS = "context.no_trusted_relays", Context,
         "No trusted relays are configured: the client of the topmost Received header is taken as the sender.",
@@ -497,7 +497,7 @@ catalogue! {
     /// A Zendesk comment flag.
     ZENDESK_FLAG = "context.zendesk_flag", Context,
         "Zendesk flagged this comment: {what} (flag {flag}).",
-        "Zendesk がこのコメントにフラグを付けています: {what}（フラグ {flag}）。";
+        "Zendesk がこのコメントにフラグを付けています: {what_ja}（フラグ {flag}）。";
     /// Ticket tags that speak of spam or failed authentication.
     ZENDESK_TAG = "context.zendesk_tag", Context,
         "The ticket is tagged {tags}: Zendesk or a trigger marked it as suspicious.",

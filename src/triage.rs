@@ -340,28 +340,48 @@ impl Triage {
 pub fn ticket_evidence(flags: &[i64], from: Option<&str>, ticket: &TicketContext) -> Vec<Evidence> {
     let mut out = Vec::new();
     for &flag in flags {
-        let (strength, what) = match flag {
+        let (strength, what, what_ja) = match flag {
             2 => (
                 Strength::Medium,
                 "the author was not part of the conversation",
+                "作成者は会話の参加者ではありません",
             ),
-            3 => (Strength::Weak, "the author was not signed in"),
+            3 => (
+                Strength::Weak,
+                "the author was not signed in",
+                "作成者はサインインしていませんでした",
+            ),
             0 => (
                 Strength::Weak,
                 "Zendesk is unsure the comment should be trusted",
+                "Zendesk はこのコメントを信頼できるか判断できません",
             ),
             11 => (
                 Strength::Weak,
                 "submitted by one user on behalf of the author",
+                "別のユーザーが作成者の代理で送信しました",
             ),
-            4 => (Strength::Info, "automatically generated"),
-            5 => (Strength::Info, "an attachment was rejected"),
-            _ => (Strength::Info, "an undocumented flag"),
+            4 => (
+                Strength::Info,
+                "automatically generated",
+                "自動生成されました",
+            ),
+            5 => (
+                Strength::Info,
+                "an attachment was rejected",
+                "添付ファイルが拒否されました",
+            ),
+            _ => (
+                Strength::Info,
+                "an undocumented flag",
+                "文書化されていないフラグ",
+            ),
         };
         out.push(
             Evidence::new(&codes::ZENDESK_FLAG, strength)
                 .fact("flag", flag.to_string())
-                .fact("what", what),
+                .fact("what", what)
+                .fact("what_ja", what_ja),
         );
     }
     if !ticket.warning_tags.is_empty() {
@@ -388,11 +408,22 @@ fn context_evidence(message: &Message, origin: &Origin, knowledge: &Knowledge) -
         (Some(ip), source) => {
             let how = match source {
                 OriginSource::Override => "the command line (--client-ip)".to_string(),
+                OriginSource::Zendesk => "the IP Zendesk recorded for the comment".to_string(),
                 _ if origin.trusted_hops == 0 => "the topmost Received header".to_string(),
                 _ => format!(
                     "Received header {} after {} trusted hop(s)",
                     origin.hop.map_or(0, |h| h + 1),
                     origin.trusted_hops
+                ),
+            };
+            let how_ja = match source {
+                OriginSource::Override => "コマンドライン（--client-ip）".to_string(),
+                OriginSource::Zendesk => "Zendesk がコメントに記録した IP".to_string(),
+                _ if origin.trusted_hops == 0 => "最上位の Received ヘッダー".to_string(),
+                _ => format!(
+                    "信頼する中継 {} 段の後の {} 番目の Received ヘッダー",
+                    origin.trusted_hops,
+                    origin.hop.map_or(0, |h| h + 1)
                 ),
             };
             out.push(
@@ -402,7 +433,8 @@ fn context_evidence(message: &Message, origin: &Origin, knowledge: &Knowledge) -
                         "helo",
                         origin.helo.clone().unwrap_or_else(|| "unknown".into()),
                     )
-                    .fact("how", how),
+                    .fact("how", how)
+                    .fact("how_ja", how_ja),
             );
             if !origin.relays_configured && source == OriginSource::Received {
                 out.push(Evidence::new(&codes::NO_TRUSTED_RELAYS, Strength::Info));

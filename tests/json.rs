@@ -244,3 +244,42 @@ fn every_fixture_matches_the_documented_schema() {
         assert!(!o.actions.is_empty());
     }
 }
+
+#[test]
+fn japanese_output_fills_every_sentence() {
+    let cfg = config();
+    let snapshot = fixture("dns/zone.json");
+    let mut args = vec![
+        "check",
+        "--json",
+        "--lang",
+        "ja",
+        "--config",
+        s(&cfg),
+        "--dns-snapshot",
+        s(&snapshot),
+    ];
+    let mut files = mail_fixtures();
+    files.extend(
+        std::fs::read_dir(fixture("sender"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml")),
+    );
+    args.extend(files.iter().map(|p| s(p)));
+    let out = run(&args, None);
+    for line in stdout(&out).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for e in v["evidence"].as_array().unwrap() {
+            let m = e["message"].as_str().unwrap();
+            assert!(!m.contains('{'), "unfilled placeholder: {m}");
+        }
+        assert!(
+            v["verdict"]["headline"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(impostor::text::is_japanese)
+        );
+    }
+}

@@ -175,6 +175,19 @@ pub enum How {
 }
 
 impl How {
+    /// The same phrase in Japanese.
+    pub fn describe_ja(&self) -> String {
+        match self {
+            How::Homoglyph { skeleton } => {
+                format!("紛らわしい文字（どちらも \"{skeleton}\" と読める）")
+            }
+            How::EditDistance { distance } => format!("{distance} 文字の違い"),
+            How::TldSwap => "トップレベルドメインだけが違う同じ名前".into(),
+            How::Combosquat => "名前に語を付け足したもの".into(),
+            How::Subdomain => "別のドメインのサブドメインとして使われた名前".into(),
+        }
+    }
+
     /// A short phrase for the agent.
     pub fn describe(&self) -> String {
         match self {

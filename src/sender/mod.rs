@@ -335,7 +335,8 @@ fn lookalikes(message: &Message, k: &Knowledge) -> Vec<Evidence> {
                     .fact("field", field)
                     .fact("host", l.host)
                     .fact("target", l.target)
-                    .fact("how", l.how.describe()),
+                    .fact("how", l.how.describe())
+                    .fact("how_ja", l.how.describe_ja()),
             );
         }
     }
