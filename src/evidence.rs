@@ -285,7 +285,7 @@ catalogue! {
     /// DMARC passes.
     DMARC_PASS = "auth.dmarc_pass", Auth,
         "DMARC passes for {domain}: {aligned} passes aligned with the From domain.",
-        "{domain} の DMARC は成功しました（{aligned} が From ドメインと一致して成功）。";
+        "{domain} の DMARC は成功しました（{aligned_ja} が From ドメインと一致して成功）。";
     /// DMARC fails for a domain that asks receivers to reject or quarantine.
     DMARC_FAIL = "auth.dmarc_fail", Auth,
         "DMARC fails for {domain}, which publishes p={policy}: neither SPF nor DKIM passes aligned with the From domain.",

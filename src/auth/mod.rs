@@ -379,12 +379,14 @@ fn dmarc_evidence(d: &DmarcCheck, is_protected: bool, results: &AuthResults) -> 
     let with_domain = |code, strength| Evidence::new(code, strength).fact("domain", &d.domain);
     match d.result {
         AuthResult::Pass => {
-            let aligned = match (d.spf_aligned, d.dkim_aligned) {
-                (true, true) => "SPF and DKIM",
-                (true, false) => "SPF",
-                _ => "DKIM",
+            let (aligned, aligned_ja) = match (d.spf_aligned, d.dkim_aligned) {
+                (true, true) => ("SPF and DKIM", "SPF と DKIM"),
+                (true, false) => ("SPF", "SPF"),
+                _ => ("DKIM", "DKIM"),
             };
-            with_domain(&codes::DMARC_PASS, Strength::Mitigating).fact("aligned", aligned)
+            with_domain(&codes::DMARC_PASS, Strength::Mitigating)
+                .fact("aligned", aligned)
+                .fact("aligned_ja", aligned_ja)
         }
         AuthResult::TempError => with_domain(&codes::DMARC_TEMPERROR, Strength::Info).fact(
             "reason",

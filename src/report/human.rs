@@ -68,10 +68,17 @@ pub fn render(report: &Report, lang: Lang) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
+    let trust = match (lang, v.trust) {
+        (Lang::En, t) => t.to_string(),
+        (Lang::Ja, crate::verdict::Trust::Verified) => "検証済み".into(),
+        (Lang::Ja, crate::verdict::Trust::Unknown) => "不明".into(),
+        (Lang::Ja, crate::verdict::Trust::Suspicious) => "不審".into(),
+        (Lang::Ja, crate::verdict::Trust::Spoofed) => "なりすまし".into(),
+    };
     let _ = writeln!(
         out,
-        "   {l_trust}: {} · {l_risk}: {:?} · {l_source}: {source}",
-        v.trust, v.risk
+        "   {l_trust}: {trust} · {l_risk}: {:?} · {l_source}: {source}",
+        v.risk
     );
     for axis in [Axis::Request, Axis::Sender, Axis::Auth, Axis::Context] {
         let items: Vec<_> = v.evidence.iter().filter(|e| e.axis() == axis).collect();
