@@ -102,6 +102,9 @@ pub struct Message {
     pub received: Vec<Hop>,
     /// The body text: text/plain preferred, else HTML converted to text.
     pub body: String,
+    /// What the sender wrote now: `body` without quoted history, signature and footers,
+    /// computed once for every analyzer.
+    pub current: body::Current,
     /// Problems that did not stop parsing.
     pub problems: Vec<ParseProblem>,
 }
@@ -158,6 +161,7 @@ impl Message {
             sender,
             return_path,
             received,
+            current: body::current(&body),
             body,
             problems,
             raw,
@@ -183,6 +187,7 @@ impl Message {
             }),
             date: parts.date.clone(),
             received: Vec::new(),
+            current: body::current(&parts.body),
             body: parts.body.clone(),
             problems: Vec::new(),
             parts: Some(parts),

@@ -1,7 +1,7 @@
 //! The request analyzer: the current text of a message → the intents it asks for, with risk
 //! R1–R3 and the escalation cues of DESIGN.md §4, as evidence.
 //!
-//! It reads only what this sender wrote now (`message::body::current`), folds it
+//! It reads only what this sender wrote now (`Message::current`), folds it
 //! (`text::fold`), splits it into sentences and runs every language's rules on every
 //! sentence; evidence quotes the original text the rule matched.
 
@@ -45,7 +45,7 @@ struct Hit {
 /// Intents, cues and phone numbers in what the sender wrote now: the Subject and the current
 /// part of the body.
 pub fn analyze(message: &Message, rules: &RuleSet, context: &Context) -> Vec<Evidence> {
-    let current = body::current(&message.body);
+    let current = &message.current;
     let subject = message.subject.clone().unwrap_or_default();
     let sources = [
         Source {
@@ -56,7 +56,7 @@ pub fn analyze(message: &Message, rules: &RuleSet, context: &Context) -> Vec<Evi
         Source {
             location: "body",
             original: &current.text,
-            current: Some(&current),
+            current: Some(current),
         },
     ];
 

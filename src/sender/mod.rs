@@ -8,7 +8,7 @@ pub use profiles::{Profiles, Role, User};
 
 use crate::auth::org_domain;
 use crate::evidence::{Evidence, Strength, codes};
-use crate::message::{Mailbox, Message, body, domain_of};
+use crate::message::{Mailbox, Message, domain_of};
 use crate::store::History;
 use lookalike::{Tables, name_key};
 use std::collections::HashSet;
@@ -398,7 +398,7 @@ fn freemail_claim(
         return None;
     }
     let display = crate::text::fold(from.name.as_deref().unwrap_or("")).text;
-    let signature = crate::text::fold(&body::current(&message.body).signature).text;
+    let signature = crate::text::fold(&message.current.signature).text;
     for (place, text) in [("display name", &display), ("signature", &signature)] {
         if let Some(org) = k.org_names.iter().find(|n| contains_name(text, n)) {
             return Some(
