@@ -20,6 +20,10 @@
 //! (`dkim::Signature::canonicalize`, `Canonicalization`, `SigningKey`,
 //! `ArcSet`'s header writer) with a fixed timestamp instead.
 
+#[path = "shared/keys.rs"]
+mod keys;
+
+use keys::{base64, base64_lines, pem_to_der, rsa_spki};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -160,90 +164,9 @@ impl Keys {
     }
 }
 
-fn pem_to_der(path: &Path) -> Vec<u8> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (keys are generated once; see fixtures/README.md)",
-            path.display()
-        )
-    });
-    let b64: String = text
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect::<Vec<_>>()
-        .concat();
-    mail_parser::decoders::base64::base64_decode(b64.trim().as_bytes())
-        .unwrap_or_else(|| panic!("{}: bad base64", path.display()))
-}
-
-/// Wraps a PKCS#1 RSAPublicKey in a SubjectPublicKeyInfo.
-fn rsa_spki(pkcs1: &[u8]) -> Vec<u8> {
-    fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        let len = content.len();
-        if len < 0x80 {
-            out.push(len as u8);
-        } else if len < 0x100 {
-            out.extend([0x81, len as u8]);
-        } else {
-            out.extend([0x82, (len >> 8) as u8, len as u8]);
-        }
-        out.extend_from_slice(content);
-        out
-    }
-    let algorithm = der(
-        0x30,
-        &[
-            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
-        ],
-    );
-    let mut bits = vec![0u8];
-    bits.extend_from_slice(pkcs1);
-    let mut seq = algorithm;
-    seq.extend(der(0x03, &bits));
-    der(0x30, &seq)
-}
-
 // ---------------------------------------------------------------------------
 // Small encoders
 // ---------------------------------------------------------------------------
-
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            T[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            T[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
-}
-
-/// Base64 body lines of 76 characters, CRLF-terminated.
-fn base64_lines(data: &[u8]) -> Vec<u8> {
-    let b64 = base64(data);
-    let mut out = Vec::new();
-    for line in b64.as_bytes().chunks(76) {
-        out.extend_from_slice(line);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
 
 /// Quoted-printable (RFC 2045) with CRLF hard line breaks and soft breaks
 /// keeping every line within 76 characters.

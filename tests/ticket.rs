@@ -32,36 +32,10 @@ fn fixture_json(name: &str) -> Option<Value> {
 }
 
 fn authorised(headers: &HeaderMap) -> bool {
-    use base64_engine::encode;
-    let want = format!(
-        "Basic {}",
-        encode(format!("{EMAIL}/token:{TOKEN}").as_bytes())
-    );
+    use base64::Engine;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{EMAIL}/token:{TOKEN}"));
+    let want = format!("Basic {token}");
     headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(want.as_str())
-}
-
-/// Enough base64 for a Basic header, so the test does not depend on a base64 crate.
-mod base64_engine {
-    pub(super) fn encode(input: &[u8]) -> String {
-        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for chunk in input.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
 }
 
 fn not_found() -> Response {

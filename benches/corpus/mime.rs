@@ -54,43 +54,7 @@ impl Rng {
     }
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-pub(crate) fn base64(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        out.push(B64[(n >> 18) as usize & 63] as char);
-        out.push(B64[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            B64[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            B64[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
-}
-
-/// Base64 body lines of 76 characters, each CRLF-terminated.
-pub(crate) fn base64_lines(data: &[u8]) -> Vec<u8> {
-    let b64 = base64(data);
-    let mut out = Vec::with_capacity(b64.len() + b64.len() / 38 + 2);
-    for line in b64.as_bytes().chunks(76) {
-        out.extend_from_slice(line);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
+pub(crate) use super::keys::{base64, base64_lines};
 
 /// `\n`-separated text to CRLF lines, the last one terminated.
 pub(crate) fn crlf(text: &str) -> Vec<u8> {

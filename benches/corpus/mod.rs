@@ -33,6 +33,8 @@
 //! Everything derives from a fixed seed and each message from its own index, so generation
 //! runs on every core and two runs with the same n write identical files.
 
+#[path = "../../examples/shared/keys.rs"]
+mod keys;
 mod mime;
 mod sign;
 mod text;

@@ -7,6 +7,7 @@
 //! canonical headers followed by the signature with an empty `b=`), with `t=` the message's
 //! own time. RSA PKCS#1 v1.5 and Ed25519 signatures are deterministic, so the corpus is too.
 
+use super::keys::{pem_to_der, rsa_spki};
 use mail_auth::common::crypto::{Algorithm, Ed25519Key, RsaKey, Sha256, SigningKey};
 use mail_auth::common::headers::{HeaderStream, HeaderWriter, Writable, Writer};
 use mail_auth::dkim::canonicalize::CanonicalHeaders;
@@ -64,41 +65,6 @@ impl Keys {
             super::mime::base64(&self.ed.public_key())
         )
     }
-}
-
-fn pem_to_der(path: &Path) -> Vec<u8> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e} (see fixtures/README.md)", path.display()));
-    let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
-    mail_parser::decoders::base64::base64_decode(b64.trim().as_bytes())
-        .unwrap_or_else(|| panic!("{}: bad base64", path.display()))
-}
-
-/// Wraps a PKCS#1 RSAPublicKey in a SubjectPublicKeyInfo.
-fn rsa_spki(pkcs1: &[u8]) -> Vec<u8> {
-    fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        let len = content.len();
-        if len < 0x80 {
-            out.push(len as u8);
-        } else if len < 0x100 {
-            out.extend([0x81, len as u8]);
-        } else {
-            out.extend([0x82, (len >> 8) as u8, len as u8]);
-        }
-        out.extend_from_slice(content);
-        out
-    }
-    let mut seq = der(
-        0x30,
-        &[
-            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
-        ],
-    );
-    let mut bits = vec![0u8];
-    bits.extend_from_slice(pkcs1);
-    seq.extend(der(0x03, &bits));
-    der(0x30, &seq)
 }
 
 /// A borrowed key, so one loaded key serves every signer on every thread.
