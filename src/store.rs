@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -54,11 +55,25 @@ pub struct History {
     pub ips: u64,
 }
 
+/// Sender records not yet written: address → ip → (first seen, last seen, count).
+#[derive(Default)]
+struct Pending {
+    by_address: HashMap<String, HashMap<String, (i64, i64, i64)>>,
+    pairs: usize,
+}
+
+/// Flush the pending records when this many (address, IP) pairs are waiting.
+const PENDING_LIMIT: usize = 4096;
+
 /// The store.
 pub struct Store {
     conn: Option<Mutex<Connection>>,
     path: PathBuf,
     writable: bool,
+    /// Sender records wait here and are written in one transaction (with a scan's checkpoint
+    /// when there is one): a commit per message cost a scan more than the rest of its I/O.
+    /// `history` reads through them, so nothing is missed before they are written.
+    pending: Mutex<Pending>,
 }
 
 impl std::fmt::Debug for Store {
@@ -92,6 +107,7 @@ impl Store {
                 conn: None,
                 path: path.to_path_buf(),
                 writable,
+                pending: Mutex::default(),
             });
         }
         if let Some(dir) = path
@@ -131,6 +147,7 @@ impl Store {
             conn: Some(Mutex::new(conn)),
             path: path.to_path_buf(),
             writable,
+            pending: Mutex::default(),
         })
     }
 
@@ -149,64 +166,115 @@ impl Store {
         let Some(conn) = &self.conn else {
             return History::default();
         };
-        let conn = conn.lock().expect("store lock");
         let address = address.to_ascii_lowercase();
-        let row: Option<(Option<i64>, Option<i64>, i64)> = conn
+        let ip = ip.map(|ip| ip.to_string());
+        // The connection lock is held throughout, and taken before the pending lock as `flush`
+        // does: a flush cannot move records between the two reads, nor deadlock with this.
+        let conn = conn.lock().expect("store lock");
+        let row: Option<(Option<i64>, Option<i64>, i64, Option<i64>)> = conn
             .prepare_cached(
-                "SELECT SUM(count), MIN(first_seen), COUNT(*) FROM sender WHERE address = ?1",
+                "SELECT SUM(count), MIN(first_seen), COUNT(*), MAX(ip = ?2) FROM sender WHERE address = ?1",
             )
             .and_then(|mut s| {
-                s.query_row(params![address], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()
+                s.query_row(params![address, ip.as_deref().unwrap_or("")], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()
             })
             .ok()
             .flatten();
-        let ip_known = ip.is_some_and(|ip| {
-            conn.prepare_cached("SELECT 1 FROM sender WHERE address = ?1 AND ip = ?2")
-                .and_then(|mut s| {
-                    s.query_row(params![address, ip.to_string()], |_| Ok(()))
-                        .optional()
-                })
-                .ok()
-                .flatten()
-                .is_some()
-        });
-        match row {
-            Some((Some(count), first, ips)) => History {
+        let mut h = match row {
+            Some((Some(count), first, ips, known)) => History {
                 messages: count as u64,
                 first_seen: first,
-                ip_known,
+                ip_known: ip.is_some() && known == Some(1),
                 ips: ips as u64,
             },
             _ => History::default(),
+        };
+        let pending = self.pending.lock().expect("pending lock");
+        // Records made since the last flush: a pair already in the database adds messages but
+        // no new IP.
+        for (i, (first, _, count)) in pending.by_address.get(&address).into_iter().flatten() {
+            h.messages += *count as u64;
+            h.first_seen = Some(h.first_seen.map_or(*first, |f| f.min(*first)));
+            h.ip_known |= ip.as_deref() == Some(i.as_str());
+            let in_database = conn
+                .prepare_cached("SELECT 1 FROM sender WHERE address = ?1 AND ip = ?2")
+                .and_then(|mut s| s.query_row(params![address, i], |_| Ok(())).optional())
+                .ok()
+                .flatten()
+                .is_some();
+            if !in_database {
+                h.ips += 1;
+            }
         }
+        h
     }
 
-    /// Records one message from `address` at `ip` (`-` when unknown) at time `now`.
+    /// Records one message from `address` at `ip` (`-` when unknown) at time `now`. The record
+    /// is written by the next `flush` or `save_progress`, or when enough are waiting.
     pub fn record(&self, address: &str, ip: Option<IpAddr>, now: i64) -> Result<()> {
-        if !self.writable {
+        if !self.writable || self.conn.is_none() {
             return Ok(());
         }
-        let Some(conn) = &self.conn else {
+        let full = {
+            let mut pending = self.pending.lock().expect("pending lock");
+            let ip = ip.map_or_else(|| "-".to_string(), |ip| ip.to_string());
+            let ips = pending
+                .by_address
+                .entry(address.to_ascii_lowercase())
+                .or_default();
+            let fresh = !ips.contains_key(&ip);
+            let slot = ips.entry(ip).or_insert((now, now, 0));
+            slot.0 = slot.0.min(now);
+            slot.1 = slot.1.max(now);
+            slot.2 += 1;
+            pending.pairs += usize::from(fresh);
+            pending.pairs >= PENDING_LIMIT
+        };
+        if full { self.flush() } else { Ok(()) }
+    }
+
+    /// Writes the pending sender records.
+    pub fn flush(&self) -> Result<()> {
+        let Some(conn) = self.conn.as_ref().filter(|_| self.writable) else {
             return Ok(());
         };
-        let conn = conn.lock().expect("store lock");
-        conn.prepare_cached(
-            "INSERT INTO sender (address, ip, first_seen, last_seen, count) VALUES (?1, ?2, ?3, ?3, 1)
-             ON CONFLICT (address, ip) DO UPDATE SET last_seen = MAX(last_seen, ?3), count = count + 1",
-        )
-        .and_then(|mut s| s.execute(
-            params![
-                address.to_ascii_lowercase(),
-                ip.map_or_else(|| "-".to_string(), |ip| ip.to_string()),
-                now
-            ]),
-        )
-        .map_err(|e| Error::Unavailable {
-            what: format!("store {}", self.path.display()),
-            problem: e.to_string(),
-        })?;
+        let mut conn = conn.lock().expect("store lock");
+        let tx = conn.transaction().map_err(|e| self.fail(&e))?;
+        self.write_pending(&tx)?;
+        tx.commit().map_err(|e| self.fail(&e))
+    }
+
+    /// Moves the pending records into `tx`. They are taken out first: a failed transaction
+    /// loses them, which costs a first-contact signal, never a verdict.
+    fn write_pending(&self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+        let pending = std::mem::take(&mut *self.pending.lock().expect("pending lock"));
+        if pending.pairs == 0 {
+            return Ok(());
+        }
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT INTO sender (address, ip, first_seen, last_seen, count) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (address, ip) DO UPDATE SET first_seen = MIN(first_seen, ?3),
+                 last_seen = MAX(last_seen, ?4), count = count + ?5",
+            )
+            .map_err(|e| self.fail(&e))?;
+        for (address, ips) in &pending.by_address {
+            for (ip, (first, last, count)) in ips {
+                stmt.execute(params![address, ip, first, last, count])
+                    .map_err(|e| self.fail(&e))?;
+            }
+        }
         Ok(())
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Callers flush and report errors; this only keeps records when one forgot.
+        let _ = self.flush();
     }
 }
 
@@ -253,6 +321,7 @@ impl Store {
         };
         let mut conn = conn.lock().expect("store lock");
         let tx = conn.transaction().map_err(|e| self.fail(&e))?;
+        self.write_pending(&tx)?;
         {
             let mut stmt = tx
                 .prepare_cached(

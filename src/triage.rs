@@ -170,8 +170,12 @@ impl Triage {
         &self.settings
     }
 
-    /// Writes the recorded snapshot, for `--record-snapshot`.
-    pub fn save_recording(&self) -> Result<()> {
+    /// Writes what waits to be written: the store's sender records and, for
+    /// `--record-snapshot`, the recorded snapshot.
+    pub fn finish(&self) -> Result<()> {
+        if let Some(store) = &self.store {
+            store.flush()?;
+        }
         if let (Some(path), Some(snapshot)) = (&self.settings.record_snapshot, self.dns.recorded())
         {
             snapshot.save(path)?;

@@ -185,7 +185,7 @@ pub(super) fn run(config_path: Option<&Path>, args: CheckArgs) -> Result<Exit> {
             }
             exit = combine(exit, Exit::for_level(report.verdict.level));
         }
-        triage.save_recording()?;
+        triage.finish()?;
         Ok(exit)
     })
 }

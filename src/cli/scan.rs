@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::evidence::{Axis, Lang};
 use crate::report::{csv, json};
 use crate::source::{self, Content, Item, Location};
-use crate::store::{Checkpoint, StoredVerdict};
+use crate::store::{Checkpoint, Store, StoredVerdict};
 use crate::triage::{Report, TicketContext, Triage};
 use crate::verdict::Level;
 use crate::zendesk::Role;
@@ -32,7 +32,8 @@ struct Done {
     location: Location,
     elapsed: Duration,
     size: u64,
-    _permit: tokio::sync::OwnedSemaphorePermit,
+    /// Held until the item is written: it bounds what is in flight or waiting to be written.
+    _permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 #[derive(Default)]
@@ -232,9 +233,7 @@ impl Render {
         main: &Report,
         comments: &[(u64, Role, &Report)],
     ) -> (Vec<u8>, String) {
-        let mut v = json::to_value(main, self.lang);
-        v["location"] = serde_json::to_value(location).expect("location serializes");
-        if let Some(id) = location.ticket_id {
+        let ticket = location.ticket_id.map(|id| {
             let list: Vec<serde_json::Value> = comments
                 .iter()
                 .map(|(cid, role, r)| {
@@ -246,9 +245,9 @@ impl Render {
                     })
                 })
                 .collect();
-            v["ticket"] = serde_json::json!({ "id": id, "comments": list });
-        }
-        let line = json::line(&v);
+            serde_json::json!({ "id": id, "comments": list })
+        });
+        let line = json::to_line_at(main, self.lang, Some(location), ticket);
         let bytes = match self.format {
             ScanFormat::Jsonl => (line.clone() + "\n").into_bytes(),
             ScanFormat::Csv => csv::row(&[
@@ -295,7 +294,7 @@ async fn process(
         location: location.clone(),
         elapsed: Duration::ZERO,
         size: 0,
-        _permit: permit,
+        _permit: Some(permit),
     };
     let outcome: std::result::Result<Vec<(u64, Role, Report)>, String> = match item.content {
         Content::Raw(raw) => {
@@ -434,10 +433,177 @@ fn error_text(e: &Error) -> String {
     }
 }
 
+/// The items still to read, shared by the workers.
+struct Source {
+    items: Box<dyn Iterator<Item = Item> + Send>,
+    /// The sequence number of the next item read.
+    next: u64,
+    /// Items before this one were done by the scan being resumed.
+    skip: u64,
+}
+
+impl Source {
+    fn take(&mut self) -> Option<(u64, Item)> {
+        loop {
+            let item = self.items.next()?;
+            let seq = self.next;
+            self.next += 1;
+            if seq >= self.skip {
+                return Some((seq, item));
+            }
+        }
+    }
+}
+
+/// The ordered end of the scan: results wait here until every earlier one is written.
+struct Writer {
+    sink: Sink,
+    format: ScanFormat,
+    summary: Summary,
+    pending: BTreeMap<u64, Done>,
+    /// The next item to write.
+    next: u64,
+    /// Bytes of output written.
+    written: u64,
+    /// Verdicts written but not yet stored.
+    verdicts: Vec<StoredVerdict>,
+    last_checkpoint: Instant,
+    since_checkpoint: u64,
+    bytes_done: u64,
+    total_bytes: u64,
+    progress: Option<indicatif::ProgressBar>,
+    started: Instant,
+    /// The first error writing output or the store: the scan stops.
+    failure: Option<Error>,
+}
+
+impl Writer {
+    /// Takes one finished item and writes every item that is now next in order.
+    fn deliver(&mut self, done: Done, store: Option<&Store>, key: &str) -> Result<()> {
+        self.pending.insert(done.seq, done);
+        while let Some(done) = self.pending.remove(&self.next) {
+            if !done.bytes.is_empty() && self.format != ScanFormat::Summary {
+                self.sink.write_all(&done.bytes).map_err(Error::Output)?;
+                self.written += done.bytes.len() as u64;
+            }
+            self.summary.add(&done);
+            self.bytes_done += done.size;
+            if let Some(v) = done.verdict {
+                self.verdicts.push(v);
+            }
+            self.next += 1;
+            self.since_checkpoint += 1;
+            if self.since_checkpoint >= 2000
+                || self.last_checkpoint.elapsed() > Duration::from_secs(2)
+            {
+                self.checkpoint(store, key)?;
+                if let Some(bar) = &self.progress {
+                    bar.set_position(self.bytes_done.min(self.total_bytes));
+                    let rate =
+                        self.summary.items as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
+                    bar.set_message(format!("{} items, {rate:.0}/s", self.summary.items));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes what was written durable, then stores its verdicts, the sender records and the
+    /// checkpoint in one transaction: a resumed scan starts exactly after it.
+    fn checkpoint(&mut self, store: Option<&Store>, key: &str) -> Result<()> {
+        self.sink.flush(true).map_err(Error::Output)?;
+        if let Some(s) = store {
+            s.save_progress(
+                &self.verdicts,
+                Some((
+                    key,
+                    Checkpoint {
+                        next_item: self.next,
+                        output_len: self.written,
+                    },
+                )),
+            )?;
+        }
+        self.verdicts.clear();
+        self.since_checkpoint = 0;
+        self.last_checkpoint = Instant::now();
+        Ok(())
+    }
+}
+
+/// What the workers share.
+struct Shared {
+    source: std::sync::Mutex<Source>,
+    writer: std::sync::Mutex<Writer>,
+    /// One permit per item in flight or waiting to be written.
+    window: Arc<tokio::sync::Semaphore>,
+    failed: std::sync::atomic::AtomicBool,
+}
+
+impl Shared {
+    /// One worker: takes items until there are none left or the scan failed.
+    async fn work(&self, triage: &Arc<Triage>, render: &Arc<Render>, key: &str) {
+        use futures_util::FutureExt;
+        use std::sync::atomic::Ordering;
+        while !self.failed.load(Ordering::Relaxed) {
+            let Ok(permit) = self.window.clone().acquire_owned().await else {
+                return;
+            };
+            let next = self.source.lock().expect("source lock").take();
+            let Some((seq, item)) = next else {
+                return;
+            };
+            let location = item.location.clone();
+            let checked = std::panic::AssertUnwindSafe(process(
+                triage.clone(),
+                render.clone(),
+                seq,
+                item,
+                permit,
+            ))
+            .catch_unwind()
+            .await;
+            // A panic is a bug, but it must cost one item, not the scan (nor a gap in the
+            // output that would stop everything after it from being written).
+            let done = checked.unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".into());
+                let problem = format!("internal error: {what}");
+                Done {
+                    seq,
+                    bytes: render.error(&location, &problem),
+                    level: None,
+                    error: Some(problem),
+                    intents: Vec::new(),
+                    flagged_sender: None,
+                    verdict: None,
+                    location,
+                    elapsed: Duration::ZERO,
+                    size: 0,
+                    _permit: None,
+                }
+            });
+            let mut writer = self.writer.lock().expect("writer lock");
+            if writer.failure.is_some() {
+                return;
+            }
+            if let Err(e) = writer.deliver(done, triage.store(), key) {
+                writer.failure = Some(e);
+                self.failed.store(true, Ordering::Relaxed);
+                self.window.close();
+                return;
+            }
+        }
+    }
+}
+
 /// Where results go.
 enum Sink {
     Stdout(std::io::Stdout),
-    File(std::fs::File),
+    File(std::io::BufWriter<std::fs::File>),
 }
 
 impl Sink {
@@ -454,9 +620,9 @@ impl Sink {
             Sink::File(f) => {
                 f.flush()?;
                 // /dev/null, a pipe or a terminal cannot be synced, and need not be.
-                let regular = f.metadata().is_ok_and(|m| m.is_file());
+                let regular = f.get_ref().metadata().is_ok_and(|m| m.is_file());
                 if durable && regular {
-                    f.sync_data()
+                    f.get_ref().sync_data()
                 } else {
                     Ok(())
                 }
@@ -520,7 +686,10 @@ pub(super) fn run(config_path: Option<&Path>, args: ScanArgs) -> Result<Exit> {
         };
         let skip = checkpoint.map_or(0, |c| c.next_item);
         let mut sink = match &args.output {
-            Some(p) => Sink::File(open_output(p, checkpoint.map(|c| c.output_len))?),
+            Some(p) => Sink::File(std::io::BufWriter::with_capacity(
+                256 * 1024,
+                open_output(p, checkpoint.map(|c| c.output_len))?,
+            )),
             None => Sink::Stdout(std::io::stdout()),
         };
         let mut written: u64 = checkpoint.map_or(0, |c| c.output_len);
@@ -548,100 +717,65 @@ pub(super) fn run(config_path: Option<&Path>, args: ScanArgs) -> Result<Exit> {
             None
         };
 
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<(u64, Item)>(jobs.max(16));
-        let producer = tokio::task::spawn_blocking(move || {
-            for (seq, item) in source::items(&paths, limit).enumerate() {
-                let seq = seq as u64;
-                if seq < skip {
-                    continue;
-                }
-                if tx.blocking_send((seq, item)).is_err() {
-                    break;
-                }
-            }
+        // No producer, dispatcher or writer task: each of `jobs` workers takes the next item
+        // from the shared source, checks it, and hands it to the shared writer, which writes
+        // whatever has become contiguous. A wake-up and a task per message cost a scan more
+        // than a fifth of its CPU.
+        let shared = Arc::new(Shared {
+            source: std::sync::Mutex::new(Source {
+                items: Box::new(source::items(&paths, limit)),
+                next: 0,
+                skip,
+            }),
+            writer: std::sync::Mutex::new(Writer {
+                sink,
+                format: args.format,
+                summary: Summary::default(),
+                pending: BTreeMap::new(),
+                next: skip,
+                written,
+                verdicts: Vec::new(),
+                last_checkpoint: Instant::now(),
+                since_checkpoint: 0,
+                bytes_done: 0,
+                total_bytes,
+                progress,
+                started: Instant::now(),
+                failure: None,
+            }),
+            window: Arc::new(tokio::sync::Semaphore::new(jobs)),
+            failed: std::sync::atomic::AtomicBool::new(false),
         });
-        let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Done>();
-        let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs));
-        let dispatcher = {
-            let triage = triage.clone();
-            let render = render.clone();
-            tokio::spawn(async move {
-                while let Some((seq, item)) = rx.recv().await {
-                    let Ok(permit) = semaphore.clone().acquire_owned().await else {
-                        break;
-                    };
-                    let (triage, render, done_tx) = (triage.clone(), render.clone(), done_tx.clone());
-                    tokio::spawn(async move {
-                        let done = process(triage, render, seq, item, permit).await;
-                        let _ = done_tx.send(done);
-                    });
-                }
-            })
-        };
-
-        let started = Instant::now();
-        let mut summary = Summary::default();
-        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
-        let mut next = skip;
-        let mut verdicts: Vec<StoredVerdict> = Vec::new();
-        let mut last_checkpoint = Instant::now();
-        let mut since_checkpoint = 0u64;
-        let mut bytes_done = 0u64;
         let store = triage.store();
-        let save = |verdicts: &mut Vec<StoredVerdict>, sink: &mut Sink, next: u64, written: u64| -> Result<()> {
-            sink.flush(true).map_err(Error::Output)?;
-            if let Some(s) = store {
-                s.save_progress(
-                    verdicts,
-                    Some((
-                        key.as_str(),
-                        Checkpoint {
-                            next_item: next,
-                            output_len: written,
-                        },
-                    )),
-                )?;
-            }
-            verdicts.clear();
-            Ok(())
-        };
-        while let Some(done) = done_rx.recv().await {
-            pending.insert(done.seq, done);
-            while let Some(done) = pending.remove(&next) {
-                if !done.bytes.is_empty() && args.format != ScanFormat::Summary {
-                    sink.write_all(&done.bytes).map_err(Error::Output)?;
-                    written += done.bytes.len() as u64;
-                }
-                summary.add(&done);
-                bytes_done += done.size;
-                if let Some(v) = &done.verdict {
-                    verdicts.push(v.clone());
-                }
-                next += 1;
-                since_checkpoint += 1;
-                drop(done);
-                if since_checkpoint >= 2000 || last_checkpoint.elapsed() > Duration::from_secs(2) {
-                    save(&mut verdicts, &mut sink, next, written)?;
-                    since_checkpoint = 0;
-                    last_checkpoint = Instant::now();
-                    if let Some(bar) = &progress {
-                        bar.set_position(bytes_done.min(total_bytes));
-                        let rate = summary.items as f64 / started.elapsed().as_secs_f64().max(1e-9);
-                        bar.set_message(format!("{} items, {rate:.0}/s", summary.items));
-                    }
-                }
-            }
+        let started = Instant::now();
+        let workers: Vec<_> = (0..jobs)
+            .map(|_| {
+                let (shared, triage, render, key) =
+                    (shared.clone(), triage.clone(), render.clone(), key.clone());
+                tokio::spawn(async move { shared.work(&triage, &render, &key).await })
+            })
+            .collect();
+        for w in workers {
+            let _ = w.await;
         }
-        let _ = producer.await;
-        let _ = dispatcher.await;
-        save(&mut verdicts, &mut sink, next, written)?;
+        let shared = Arc::into_inner(shared).expect("workers are done");
+        let mut w = shared.writer.into_inner().expect("writer lock");
+        if let Some(e) = w.failure.take() {
+            return Err(e);
+        }
+        w.checkpoint(store, &key)?;
+        let Writer {
+            mut summary,
+            progress,
+            ..
+        } = w;
         if let Some(s) = store {
             s.finish_scan(&key)?;
         }
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
-        triage.save_recording()?;
+        triage.finish()?;
         let table = summary.render(started.elapsed(), skip);
         if args.format == ScanFormat::Summary || args.output.is_some() {
             std::io::stdout().write_all(table.as_bytes()).map_err(Error::Output)?;

@@ -193,6 +193,7 @@ pub(super) fn run(config_path: Option<&Path>, args: TicketArgs) -> Result<Exit> 
             };
             store.save_progress(&[verdict], None)?;
         }
+        triage.finish()?;
         Ok::<_, Error>(reports)
     })?;
     if reports.is_empty() {

@@ -115,7 +115,7 @@ impl Message {
     /// recorded in `problems`.
     pub fn parse(raw: Vec<u8>, input: &str) -> Result<Message> {
         check_looks_like_mail(&raw).map_err(|p| Error::bad_input(input, p))?;
-        let parsed = MessageParser::default()
+        let parsed = parser()
             .parse(&raw[..])
             .ok_or_else(|| Error::bad_input(input, "not an RFC 5322 message: no header fields"))?;
 
@@ -264,6 +264,23 @@ impl Message {
 
 /// text/plain preferred, else HTML converted to text. A damaged MIME tree can leave parts
 /// that mail-parser does not list as the body; the first text part found is used then.
+/// A parser for what is read from the parsed message: the MIME structure, the From, Sender
+/// and Reply-To addresses, Subject, Message-ID, Date and Received. Every other field keeps its
+/// place and offsets (`fields` is read from the raw bytes) but is not parsed: To, Cc and
+/// References lists cost a scan more than the body.
+fn parser() -> MessageParser {
+    MessageParser::new()
+        .with_mime_headers()
+        .header_address(HeaderName::From)
+        .header_address(HeaderName::Sender)
+        .header_address(HeaderName::ReplyTo)
+        .header_text(HeaderName::Subject)
+        .header_id(HeaderName::MessageId)
+        .header_date(HeaderName::Date)
+        .header_received(HeaderName::Received)
+        .default_header_ignore()
+}
+
 fn body_text(parsed: &mail_parser::Message<'_>) -> String {
     use mail_parser::PartType;
     if let Some(text) = parsed.body_text(0) {
@@ -410,7 +427,8 @@ fn truncated_multipart(parsed: &mail_parser::Message<'_>, raw: &[u8]) -> Option<
         });
     };
     let close = format!("--{boundary}--");
-    let found = raw.windows(close.len()).any(|w| w == close.as_bytes());
+    // From the end, where the closing boundary of a whole message is.
+    let found = memchr::memmem::rfind(raw, close.as_bytes()).is_some();
     (!found).then(|| ParseProblem {
         what: "the MIME structure".into(),
         problem: format!(

@@ -32,6 +32,10 @@ struct Out<'a> {
     evidence: Vec<EvidenceOut<'a>>,
     actions: Vec<Action>,
     would_lower: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a crate::source::Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -83,7 +87,22 @@ struct EvidenceOut<'a> {
 
 /// One report as a single line of JSON (no trailing newline).
 pub fn to_line(report: &Report, lang: Lang) -> String {
-    line(&to_value(report, lang))
+    to_line_at(report, lang, None, None)
+}
+
+/// One report as a single line of JSON with where it came from (`scan`): its location and,
+/// for a ticket, the ticket object. Serialized straight from the report: going through a
+/// `serde_json::Value` cost a scan a tenth of its time.
+pub fn to_line_at(
+    report: &Report,
+    lang: Lang,
+    location: Option<&crate::source::Location>,
+    ticket: Option<serde_json::Value>,
+) -> String {
+    let mut out = out(report, lang);
+    out.location = location;
+    out.ticket = ticket;
+    terminal_safe(serde_json::to_string(&out).expect("report serializes"))
 }
 
 /// A JSON value as one terminal-safe line.
@@ -93,8 +112,12 @@ pub fn line(value: &serde_json::Value) -> String {
 
 /// One report as a JSON value (the `check --json` object), for callers that add fields.
 pub fn to_value(report: &Report, lang: Lang) -> serde_json::Value {
+    serde_json::to_value(out(report, lang)).expect("report serializes")
+}
+
+fn out<'a>(report: &'a Report, lang: Lang) -> Out<'a> {
     let v = &report.verdict;
-    let out = Out {
+    Out {
         schema: SCHEMA,
         input: &report.input,
         verdict: VerdictOut {
@@ -140,8 +163,9 @@ pub fn to_value(report: &Report, lang: Lang) -> serde_json::Value {
             .collect(),
         actions: verdict::actions(v, lang),
         would_lower: verdict::would_lower(v, lang),
-    };
-    serde_json::to_value(&out).expect("report serializes")
+        location: None,
+        ticket: None,
+    }
 }
 
 /// serde_json escapes C0 controls; this also escapes DEL, C1 controls and bidi overrides,

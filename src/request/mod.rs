@@ -92,15 +92,26 @@ pub fn analyze(message: &Message, rules: &RuleSet, context: &Context) -> Vec<Evi
             Match { text, location }
         };
         for lang in &rules.languages {
-            for cue in lang.cues.iter().filter(|c| c.effect != Effect::Demote) {
+            for cue in lang.cues_in(&folded.text) {
+                if cue.effect == Effect::Demote {
+                    continue;
+                }
                 if let Some(m) = cue.find(&folded.text) {
                     cues.entry(cue.effect).or_insert_with(|| quote(m.range()));
                 }
             }
         }
+        let languages: Vec<_> = rules
+            .languages
+            .iter()
+            .filter(|lang| lang.mentions_object(&folded.text))
+            .collect();
+        if languages.is_empty() {
+            continue;
+        }
         for range in text::sentences(&folded.text) {
             let sentence = &folded.text[range.clone()];
-            for lang in &rules.languages {
+            for lang in &languages {
                 for fire in lang.fire(sentence) {
                     let demoted = lang.demotes(sentence, &fire.span);
                     let rule = &lang.rules[fire.rule];

@@ -149,6 +149,8 @@ pub struct Language {
     pub cues: Vec<Cue>,
     /// Any object term of any rule: a sentence that matches none costs one pass.
     prefilter: RegexSet,
+    /// Every cue, in `cues` order: one pass tells which cues can match at all.
+    cue_set: RegexSet,
 }
 
 /// Where a rule fired in a folded sentence.
@@ -161,6 +163,23 @@ pub struct Fire {
 }
 
 impl Language {
+    /// Whether any rule's object term occurs in folded `text`: when none does, no sentence of
+    /// it can fire, and the language is skipped in one pass.
+    pub fn mentions_object(&self, text: &str) -> bool {
+        self.prefilter.is_match(text)
+    }
+
+    /// The cues that occur in folded `text`. One pass over the text for all of them: running
+    /// each cue's regex cost more than the rules themselves, on mail that has none.
+    pub fn cues_in<'a>(&'a self, text: &str) -> impl Iterator<Item = &'a Cue> + 'a {
+        let hits = self.cue_set.matches(text);
+        self.cues
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| hits.matched(*i))
+            .map(|(_, c)| c)
+    }
+
     /// Rules that fire in one folded sentence (demotion is the caller's business).
     pub fn fire(&self, sentence: &str) -> Vec<Fire> {
         let candidates = self.prefilter.matches(sentence);
@@ -181,8 +200,7 @@ impl Language {
     /// for resetting my password, can you also disable 2FA?" still asks for the 2FA change.
     pub fn demotes(&self, sentence: &str, span: &std::ops::Range<usize>) -> bool {
         let clause = clause_of(sentence, span);
-        self.cues
-            .iter()
+        self.cues_in(sentence)
             .filter(|c| c.effect == Effect::Demote)
             .any(|c| c.regex.find_iter(sentence).any(|m| m.end() > clause.start))
     }
@@ -392,12 +410,23 @@ impl RuleSet {
                     line: None,
                     problem: e.to_string(),
                 })?;
+            let cue_set = RegexSetBuilder::new(cues.iter().map(|c| c.regex.as_str()))
+                .case_insensitive(true)
+                .size_limit(1 << 24)
+                .dfa_size_limit(64 << 20)
+                .build()
+                .map_err(|e| Error::Config {
+                    path: format!("rules/{code}").into(),
+                    line: None,
+                    problem: e.to_string(),
+                })?;
             languages.push(Language {
                 code,
                 unit: m.unit,
                 rules,
                 cues,
                 prefilter,
+                cue_set,
             });
         }
         Ok(RuleSet { languages })

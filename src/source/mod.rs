@@ -158,7 +158,7 @@ fn walk(path: &Path, out: &mut Vec<Found>) {
 }
 
 /// The items of the given paths, streamed. `limit` bounds a single message's size.
-pub fn items(paths: &[PathBuf], limit: usize) -> impl Iterator<Item = Item> {
+pub fn items(paths: &[PathBuf], limit: usize) -> impl Iterator<Item = Item> + Send + use<> {
     files(paths)
         .into_iter()
         .flat_map(move |f| file_items(f, limit))
@@ -174,7 +174,7 @@ fn unreadable(file: &Path, problem: String) -> Item {
     }
 }
 
-fn file_items(file: Found, limit: usize) -> Box<dyn Iterator<Item = Item>> {
+fn file_items(file: Found, limit: usize) -> Box<dyn Iterator<Item = Item> + Send> {
     let (path, named) = match file {
         Ok(p) => p,
         Err((p, problem)) => {
@@ -240,7 +240,10 @@ fn file_items(file: Found, limit: usize) -> Box<dyn Iterator<Item = Item>> {
     }
 }
 
-fn json_items<R: BufRead + 'static>(reader: R, name: String) -> impl Iterator<Item = Item> {
+fn json_items<R: BufRead + Send + 'static>(
+    reader: R,
+    name: String,
+) -> impl Iterator<Item = Item> + Send {
     export::Reader::new(reader).map(move |located| {
         let mut location = Location {
             file: name.clone(),

@@ -42,7 +42,7 @@ pub struct Reader<R: BufRead> {
     line: usize,
     pending: std::collections::VecDeque<Located>,
     mode: Option<Mode>,
-    stream: Option<Box<dyn Iterator<Item = serde_json::Result<Value>>>>,
+    stream: Option<Box<dyn Iterator<Item = serde_json::Result<Value>> + Send>>,
     value_index: usize,
     done: bool,
 }
@@ -53,7 +53,7 @@ enum Mode {
     Stream,
 }
 
-impl<R: BufRead + 'static> Reader<R> {
+impl<R: BufRead + Send + 'static> Reader<R> {
     /// Wraps a reader.
     pub fn new(input: R) -> Reader<R> {
         Reader {
@@ -171,7 +171,7 @@ fn records(value: Value, location: &str) -> Vec<Located> {
     }]
 }
 
-impl<R: BufRead + 'static> Iterator for Reader<R> {
+impl<R: BufRead + Send + 'static> Iterator for Reader<R> {
     type Item = Located;
 
     fn next(&mut self) -> Option<Located> {
