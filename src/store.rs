@@ -171,7 +171,9 @@ impl Store {
         // The connection lock is held throughout, and taken before the pending lock as `flush`
         // does: a flush cannot move records between the two reads, nor deadlock with this.
         let conn = conn.lock().expect("store lock");
-        let row: Option<(Option<i64>, Option<i64>, i64, Option<i64>)> = conn
+        // SUM(count), MIN(first_seen), COUNT(*) (distinct IPs), and whether `ip` is among them.
+        type Row = (Option<i64>, Option<i64>, i64, Option<i64>);
+        let row: Option<Row> = conn
             .prepare_cached(
                 "SELECT SUM(count), MIN(first_seen), COUNT(*), MAX(ip = ?2) FROM sender WHERE address = ?1",
             )
@@ -482,6 +484,22 @@ mod tests {
         rw.save_users(std::slice::from_ref(&user)).unwrap();
         rw.save_users(std::slice::from_ref(&user)).unwrap();
         assert_eq!(rw.users().unwrap(), [user]);
+        // Records wait in memory and are read through before and after they are written.
+        let ip2: IpAddr = "192.0.2.2".parse().unwrap();
+        rw.record("c@x.example", Some(ip), 400).unwrap();
+        rw.flush().unwrap();
+        rw.record("c@x.example", Some(ip), 500).unwrap();
+        rw.record("c@x.example", Some(ip2), 300).unwrap();
+        let h = rw.history("c@x.example", Some(ip2));
+        assert_eq!(
+            (h.messages, h.first_seen, h.ip_known, h.ips),
+            (3, Some(300), true, 2)
+        );
+        rw.flush().unwrap();
+        assert_eq!(rw.history("c@x.example", Some(ip2)), h);
+        drop(rw);
+        let ro = Store::open(&path, false).unwrap();
+        assert_eq!(ro.history("c@x.example", None).messages, 3);
         let missing = Store::open(&dir.join("none.db"), false).unwrap();
         assert_eq!(missing.history("a@x.example", None), History::default());
     }

@@ -215,6 +215,18 @@ mod tests {
     }
 
     #[test]
+    fn the_fast_path_still_composes_following_marks() {
+        // A base letter the fast path would take alone, followed by a combining mark.
+        let f = fold("か\u{3099}ぎ cafe\u{301} ｶﾞ ﾞ");
+        assert_eq!(f.text, "がぎ café ガ \u{3099}".nfkc().collect::<String>());
+        let at = f.text.find("café").unwrap();
+        assert_eq!(
+            f.original(at..at + "café".len()),
+            "か\u{3099}ぎ ".len().."か\u{3099}ぎ cafe\u{301}".len()
+        );
+    }
+
+    #[test]
     fn wraps_and_paragraphs() {
         let f = fold("Please reset\nmy password.\n\n二段階認証を解\n除してください");
         assert_eq!(

@@ -226,12 +226,13 @@ impl Render {
     }
 
     /// The output of one message, or of a ticket (the most severe comment first, then a
-    /// summary of every triaged comment).
+    /// summary of every triaged comment), when `wanted`; and the record the store keeps.
     fn report(
         &self,
         location: &Location,
         main: &Report,
         comments: &[(u64, Role, &Report)],
+        wanted: bool,
     ) -> (Vec<u8>, String) {
         let ticket = location.ticket_id.map(|id| {
             let list: Vec<serde_json::Value> = comments
@@ -247,9 +248,14 @@ impl Render {
                 .collect();
             serde_json::json!({ "id": id, "comments": list })
         });
-        let line = json::to_line_at(main, self.lang, Some(location), ticket);
+        let record = json::record(main, self.lang, Some(location), ticket.clone());
+        if !wanted {
+            return (Vec::new(), record);
+        }
         let bytes = match self.format {
-            ScanFormat::Jsonl => (line.clone() + "\n").into_bytes(),
+            ScanFormat::Jsonl => {
+                (json::to_line_at(main, self.lang, Some(location), ticket) + "\n").into_bytes()
+            }
             ScanFormat::Csv => csv::row(&[
                 location.file.clone(),
                 location.offset.map(|o| o.to_string()).unwrap_or_default(),
@@ -269,7 +275,7 @@ impl Render {
             ]),
             ScanFormat::Summary => Vec::new(),
         };
-        (bytes, line)
+        (bytes, record)
     }
 }
 
@@ -399,10 +405,9 @@ async fn process(
             }
             let comments: Vec<(u64, Role, &Report)> =
                 reports.iter().map(|(c, role, r)| (*c, *role, r)).collect();
-            let (bytes, json_line) = render.report(&location, main, &comments);
-            if render.wanted(Some(level)) {
-                done.bytes = bytes;
-            }
+            let (bytes, record) =
+                render.report(&location, main, &comments, render.wanted(Some(level)));
+            done.bytes = bytes;
             let (kind, key) = match location.ticket_id {
                 Some(id) => ("ticket", id.to_string()),
                 None => (
@@ -417,7 +422,7 @@ async fn process(
                 kind: kind.into(),
                 key,
                 level: level.to_string(),
-                report: json_line,
+                report: record,
                 updated: now(),
             });
         }

@@ -186,7 +186,7 @@ pub(super) fn run(config_path: Option<&Path>, args: TicketArgs) -> Result<Exit> 
                 kind: "ticket".into(),
                 key: id.to_string(),
                 level: worst.to_string(),
-                report: json::line(&json::to_value(&main.2, lang)),
+                report: json::record(&main.2, lang, None, None),
                 updated: std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs() as i64),

@@ -43,6 +43,21 @@ fn lower(line: &str) -> String {
     line.trim().to_lowercase()
 }
 
+/// The body's lines, as written and lower-cased once: every test below reads the lower-cased
+/// form, some of them for the lines after the one they judge.
+struct Lines<'a> {
+    raw: Vec<&'a str>,
+    lower: Vec<String>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(body: &'a str) -> Lines<'a> {
+        let raw: Vec<&str> = body.split('\n').collect();
+        let lower = raw.iter().map(|l| lower(l)).collect();
+        Lines { raw, lower }
+    }
+}
+
 fn is_quote(line: &str) -> bool {
     let t = line.trim_start();
     t.starts_with('>') || t.starts_with('＞') || t.starts_with('|')
@@ -50,8 +65,8 @@ fn is_quote(line: &str) -> bool {
 
 /// History markers: "On … wrote:", "-----Original Message-----", the Japanese forms, and
 /// forwarded-message separators.
-fn history_marker(lines: &[&str], i: usize) -> bool {
-    let l = lower(lines[i]);
+fn history_marker(lines: &Lines<'_>, i: usize) -> bool {
+    let l = lines.lower[i].as_str();
     let t = l.trim_matches(|c: char| c == '-' || c == ' ' || c == '_' || c == '=');
     if l.len() >= 10 && l.chars().all(|c| c == '_' || c == '-') {
         return true;
@@ -88,7 +103,7 @@ fn history_marker(lines: &[&str], i: usize) -> bool {
     // Outlook: a From: line followed closely by Sent:/Date: and To:/Subject:.
     let is_from = l.starts_with("from:") || l.starts_with("差出人:") || l.starts_with("差出人：");
     if is_from {
-        let next: Vec<String> = lines[i + 1..].iter().take(5).map(|l| lower(l)).collect();
+        let next = &lines.lower[i + 1..(i + 6).min(lines.lower.len())];
         let has = |keys: &[&str]| next.iter().any(|n| keys.iter().any(|k| n.starts_with(k)));
         return has(&["sent:", "date:", "送信日時:", "送信日時：", "日付:"])
             && has(&["to:", "subject:", "宛先:", "宛先：", "件名:", "件名："]);
@@ -96,11 +111,10 @@ fn history_marker(lines: &[&str], i: usize) -> bool {
     false
 }
 
-fn signature_or_footer(line: &str) -> Option<Cut> {
+fn signature_or_footer(line: &str, l: &str) -> Option<Cut> {
     if line == "-- " || line.trim() == "--" || line.trim() == "—" {
         return Some(Cut::Here);
     }
-    let l = lower(line);
     let closing = l.trim_end_matches([',', '.', '!', '，', '、']);
     if matches!(
         closing,
@@ -146,12 +160,12 @@ fn signature_or_footer(line: &str) -> Option<Cut> {
 
 /// The first line of a postscript ("P.S.", "PS:", 追伸) after `from`, before any quoted
 /// history; the postscript runs to the history or the end.
-fn postscript(lines: &[&str], from: usize) -> Option<usize> {
-    for i in from..lines.len() {
+fn postscript(lines: &Lines<'_>, from: usize) -> Option<usize> {
+    for i in from..lines.raw.len() {
         if history_marker(lines, i) {
             return None;
         }
-        let l = lower(lines[i]);
+        let l = &lines.lower[i];
         if l.starts_with("p.s")
             || l.starts_with("ps:")
             || l.starts_with("ps.")
@@ -165,9 +179,9 @@ fn postscript(lines: &[&str], from: usize) -> Option<usize> {
 }
 
 /// The lines of a signature block, up to quoted history, at most 15 lines.
-fn signature_block(lines: &[&str]) -> String {
+fn signature_block(lines: &Lines<'_>, from: usize) -> String {
     let mut out = Vec::new();
-    for (i, l) in lines.iter().enumerate().take(15) {
+    for (i, l) in lines.raw.iter().enumerate().skip(from).take(15) {
         if history_marker(lines, i) || is_quote(l) {
             break;
         }
@@ -178,11 +192,11 @@ fn signature_block(lines: &[&str]) -> String {
 
 /// The current part of `body`.
 pub fn current(body: &str) -> Current {
-    let lines: Vec<&str> = body.split('\n').collect();
+    let lines = Lines::new(body);
     let mut out = Current::default();
     let mut offset = 0usize;
     let mut seen_content = false;
-    for (i, raw) in lines.iter().enumerate() {
+    for (i, raw) in lines.raw.iter().enumerate() {
         let line_start = offset;
         offset += raw.len() + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -193,16 +207,16 @@ pub fn current(body: &str) -> Current {
             continue;
         }
         let cut = if seen_content {
-            signature_or_footer(line)
+            signature_or_footer(line, &lines.lower[i])
         } else {
             None
         };
         if cut == Some(Cut::Here) {
-            out.signature = signature_block(&lines[i..]);
+            out.signature = signature_block(&lines, i);
             // A postscript after the signature is the sender writing again.
             if let Some(ps) = postscript(&lines, i + 1) {
-                offset = lines[..ps].iter().map(|l| l.len() + 1).sum();
-                for (k, raw) in lines.iter().enumerate().skip(ps) {
+                offset = lines.raw[..ps].iter().map(|l| l.len() + 1).sum();
+                for (k, raw) in lines.raw.iter().enumerate().skip(ps) {
                     if history_marker(&lines, k) {
                         break;
                     }
@@ -226,7 +240,7 @@ pub fn current(body: &str) -> Current {
         out.text.push_str(line);
         seen_content |= !line.trim().is_empty();
         if cut == Some(Cut::After) {
-            out.signature = signature_block(&lines[i + 1..]);
+            out.signature = signature_block(&lines, i + 1);
             break;
         }
     }

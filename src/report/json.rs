@@ -168,6 +168,90 @@ fn out<'a>(report: &'a Report, lang: Lang) -> Out<'a> {
     }
 }
 
+#[derive(Serialize)]
+struct RecordOut<'a> {
+    schema: u32,
+    input: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a crate::source::Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<serde_json::Value>,
+    verdict: VerdictOut,
+    message: RecordMessage<'a>,
+    origin: RecordOrigin,
+    evidence: Vec<RecordEvidence<'a>>,
+    actions: Vec<Action>,
+}
+
+#[derive(Serialize)]
+struct RecordMessage<'a> {
+    message_id: Option<&'a str>,
+    subject: Option<&'a str>,
+    from: &'a [Mailbox],
+}
+
+#[derive(Serialize)]
+struct RecordOrigin {
+    ip: Option<IpAddr>,
+}
+
+#[derive(Serialize)]
+struct RecordEvidence<'a> {
+    code: &'static str,
+    strength: Strength,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<&'a str>,
+}
+
+/// The verdict kept in the store for a message or ticket: what an agent needs without the
+/// message at hand — the verdict, who sent it from where, the findings that weigh (not the
+/// `info` ones) and the actions. A subset of the `check --json` object under the same names.
+/// The whole report was twenty times larger, and writing it made a scan's store most of its
+/// I/O.
+pub fn record(
+    report: &Report,
+    lang: Lang,
+    location: Option<&crate::source::Location>,
+    ticket: Option<serde_json::Value>,
+) -> String {
+    let v = &report.verdict;
+    let out = RecordOut {
+        schema: SCHEMA,
+        input: &report.input,
+        location,
+        ticket,
+        verdict: VerdictOut {
+            level: v.level,
+            sender_trust: v.trust,
+            request_risk: v.risk,
+            unverifiable: v.unverifiable,
+            headline: v.headline(lang),
+        },
+        message: RecordMessage {
+            message_id: report.message.message_id.as_deref(),
+            subject: report.message.subject.as_deref(),
+            from: &report.message.from,
+        },
+        origin: RecordOrigin {
+            ip: report.origin.ip,
+        },
+        evidence: v
+            .evidence
+            .iter()
+            .filter(|e| e.strength != Strength::Info || e.axis() == Axis::Request)
+            .map(|e| RecordEvidence {
+                code: e.code.id,
+                strength: e.strength,
+                message: e.message(lang),
+                rule: e.rule.as_deref(),
+            })
+            .collect(),
+        actions: verdict::actions(v, lang),
+    };
+    terminal_safe(serde_json::to_string(&out).expect("record serializes"))
+}
+
 /// serde_json escapes C0 controls; this also escapes DEL, C1 controls and bidi overrides,
 /// which are legal in JSON strings but act on terminals. The JSON value is unchanged.
 fn terminal_safe(line: String) -> String {

@@ -101,15 +101,8 @@ pub fn analyze(message: &Message, rules: &RuleSet, context: &Context) -> Vec<Evi
                 }
             }
         }
-        let languages: Vec<_> = rules
-            .languages
-            .iter()
-            .filter(|lang| lang.mentions_object(&folded.text))
-            .collect();
-        if languages.is_empty() {
-            continue;
-        }
-        for range in text::sentences(&folded.text) {
+        let (sentences, languages) = rules.candidate_sentences(&folded.text);
+        for range in &sentences {
             let sentence = &folded.text[range.clone()];
             for lang in &languages {
                 for fire in lang.fire(sentence) {

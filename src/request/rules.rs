@@ -104,6 +104,8 @@ pub struct Rule {
     object: Regex,
     action: Regex,
     marker: Regex,
+    /// The indices of object, action and marker in the language's `terms`.
+    terms: [usize; 3],
     window: usize,
     /// Sentences that must fire.
     pub matches: Vec<String>,
@@ -151,6 +153,8 @@ pub struct Language {
     prefilter: RegexSet,
     /// Every cue, in `cues` order: one pass tells which cues can match at all.
     cue_set: RegexSet,
+    /// How many distinct terms the rules use.
+    terms: usize,
 }
 
 /// Where a rule fired in a folded sentence.
@@ -164,7 +168,9 @@ pub struct Fire {
 
 impl Language {
     /// Whether any rule's object term occurs in folded `text`: when none does, no sentence of
-    /// it can fire, and the language is skipped in one pass.
+    /// it can fire, and the language is skipped after one pass. (Finding which sentences
+    /// mention one cost more than it saved: support mail names accounts and passwords
+    /// everywhere.)
     pub fn mentions_object(&self, text: &str) -> bool {
         self.prefilter.is_match(text)
     }
@@ -186,11 +192,12 @@ impl Language {
         if !candidates.matched_any() {
             return Vec::new();
         }
+        let mut found = Terms::new(self.terms, sentence);
         candidates
             .iter()
             .filter_map(|i| {
                 let rule = &self.rules[i];
-                best_span(rule, sentence, self.unit).map(|span| Fire { rule: i, span })
+                best_span(rule, &mut found, self.unit).map(|span| Fire { rule: i, span })
             })
             .collect()
     }
@@ -225,13 +232,39 @@ fn clause_of(sentence: &str, span: &std::ops::Range<usize>) -> std::ops::Range<u
     start..end
 }
 
-fn best_span(rule: &Rule, s: &str, unit: Unit) -> Option<std::ops::Range<usize>> {
-    let objects: Vec<_> = rule.object.find_iter(s).map(|m| m.range()).collect();
+/// The matches of each term in one sentence, searched when first needed.
+struct Terms<'s> {
+    sentence: &'s str,
+    found: Vec<Option<Vec<std::ops::Range<usize>>>>,
+}
+
+impl<'s> Terms<'s> {
+    fn new(terms: usize, sentence: &'s str) -> Terms<'s> {
+        Terms {
+            sentence,
+            found: vec![None; terms],
+        }
+    }
+
+    fn get(&mut self, term: usize, regex: &Regex) -> &[std::ops::Range<usize>] {
+        let sentence = self.sentence;
+        self.found[term]
+            .get_or_insert_with(|| regex.find_iter(sentence).map(|m| m.range()).collect())
+    }
+}
+
+fn best_span(rule: &Rule, found: &mut Terms<'_>, unit: Unit) -> Option<std::ops::Range<usize>> {
+    let s = found.sentence;
+    let [object, action, marker] = rule.terms;
+    let objects = found.get(object, &rule.object).to_vec();
     if objects.is_empty() {
         return None;
     }
-    let actions: Vec<_> = rule.action.find_iter(s).map(|m| m.range()).collect();
-    let markers: Vec<_> = rule.marker.find_iter(s).map(|m| m.range()).collect();
+    let actions = found.get(action, &rule.action).to_vec();
+    if actions.is_empty() {
+        return None;
+    }
+    let markers = found.get(marker, &rule.marker).to_vec();
     let mut best: Option<std::ops::Range<usize>> = None;
     for o in &objects {
         for a in &actions {
@@ -369,15 +402,33 @@ impl RuleSet {
             };
             let mut rules = Vec::new();
             let mut objects = Vec::new();
+            // Rules share terms (most use the same request marker): each distinct one is
+            // compiled once and searched once per sentence.
+            let mut terms: Vec<Regex> = Vec::new();
+            let mut intern = |regex: Regex| -> (Regex, usize) {
+                match terms.iter().position(|t| t.as_str() == regex.as_str()) {
+                    Some(i) => (terms[i].clone(), i),
+                    None => {
+                        terms.push(regex.clone());
+                        (regex, terms.len() - 1)
+                    }
+                }
+            };
             for (r, file) in &m.rules {
                 let id = format!("{code}/{}", r.id);
                 let marker = r.marker.clone().unwrap_or_else(|| vec!["$request".into()]);
-                let object = compile(&format!("{id}: object"), file, &r.object)?;
+                let (object, object_term) =
+                    intern(compile(&format!("{id}: object"), file, &r.object)?);
+                let (action, action_term) =
+                    intern(compile(&format!("{id}: action"), file, &r.action)?);
+                let (marker, marker_term) =
+                    intern(compile(&format!("{id}: marker"), file, &marker)?);
                 objects.push(object.as_str().to_string());
                 rules.push(Rule {
-                    action: compile(&format!("{id}: action"), file, &r.action)?,
-                    marker: compile(&format!("{id}: marker"), file, &marker)?,
+                    action,
+                    marker,
                     object,
+                    terms: [object_term, action_term, marker_term],
                     id,
                     intent: r.intent,
                     window: r.window,
@@ -427,6 +478,7 @@ impl RuleSet {
                 cues,
                 prefilter,
                 cue_set,
+                terms: terms.len(),
             });
         }
         Ok(RuleSet { languages })
@@ -479,13 +531,29 @@ impl RuleSet {
         failures
     }
 
+    /// The sentences of folded `text`, and the languages whose rules can fire in it.
+    pub fn candidate_sentences(&self, text: &str) -> (Vec<std::ops::Range<usize>>, Vec<&Language>) {
+        let languages = self
+            .languages
+            .iter()
+            .filter(|lang| lang.mentions_object(text))
+            .collect::<Vec<_>>();
+        let sentences = if languages.is_empty() {
+            Vec::new()
+        } else {
+            text::sentences(text)
+        };
+        (sentences, languages)
+    }
+
     /// The ids of rules that fire as requests (not demoted) anywhere in `text`.
     pub fn requests(&self, text: &str) -> Vec<String> {
         let folded = text::fold(text);
         let mut out = Vec::new();
-        for range in text::sentences(&folded.text) {
+        let (sentences, languages) = self.candidate_sentences(&folded.text);
+        for range in sentences {
             let sentence = &folded.text[range];
-            for lang in &self.languages {
+            for lang in &languages {
                 for fire in lang.fire(sentence) {
                     if !lang.demotes(sentence, &fire.span) {
                         out.push(lang.rules[fire.rule].id.clone());

@@ -73,41 +73,50 @@ const HONORIFICS_JA: &[&str] = &[
     "先生",
 ];
 
-/// A display name reduced for comparison.
+/// A display name reduced for comparison, with the forms `same` compares prepared once: one
+/// sender's key is compared with every profile's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameKey {
-    tokens: Vec<String>,
+    /// The tokens, sorted.
+    sorted: Vec<String>,
+    /// The tokens joined in order, and in reverse order.
+    joined: String,
+    reversed: String,
+    meaningful: bool,
 }
 
 impl NameKey {
-    /// Whether the key has enough substance to be compared (not "IT", not one kana).
-    pub fn is_meaningful(&self) -> bool {
-        let joined: String = self.tokens.concat();
+    fn new(tokens: Vec<String>) -> NameKey {
+        let joined: String = tokens.concat();
+        let reversed: String = tokens.iter().rev().map(String::as_str).collect();
         let cjk = joined
             .chars()
             .filter(|c| crate::text::is_japanese(*c))
             .count();
-        cjk >= 2 || joined.chars().count() >= 4
+        let meaningful = cjk >= 2 || joined.chars().count() >= 4;
+        let mut sorted = tokens;
+        sorted.sort();
+        NameKey {
+            sorted,
+            joined,
+            reversed,
+            meaningful,
+        }
+    }
+
+    /// Whether the key has enough substance to be compared (not "IT", not one kana).
+    pub fn is_meaningful(&self) -> bool {
+        self.meaningful
     }
 
     /// Whether two keys name the same person: same tokens in any order, or the same
     /// characters once spaces are ignored (山田太郎 = 山田 太郎 = 太郎 山田).
     pub fn same(&self, other: &NameKey) -> bool {
-        if !self.is_meaningful() || !other.is_meaningful() {
-            return false;
-        }
-        let mut a = self.tokens.clone();
-        let mut b = other.tokens.clone();
-        if a.concat() == b.concat() {
-            return true;
-        }
-        let reversed: String = a.iter().rev().cloned().collect();
-        if reversed == b.concat() {
-            return true;
-        }
-        a.sort();
-        b.sort();
-        a == b
+        self.meaningful
+            && other.meaningful
+            && (self.joined == other.joined
+                || self.reversed == other.joined
+                || self.sorted == other.sorted)
     }
 }
 
@@ -150,7 +159,7 @@ pub fn name_key(name: &str) -> NameKey {
         }
     }
     tokens.retain(|t| !HONORIFICS_JA.contains(&t.as_str()));
-    NameKey { tokens }
+    NameKey::new(tokens)
 }
 
 /// How a domain imitates another.

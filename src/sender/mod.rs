@@ -11,7 +11,7 @@ use crate::evidence::{Evidence, Strength, codes};
 use crate::message::{Mailbox, Message, domain_of};
 use crate::store::History;
 use lookalike::{Tables, name_key};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 /// Everything the sender analyzer judges against, built once per run.
@@ -37,7 +37,13 @@ pub struct Knowledge {
     name_keys: Vec<(usize, lookalike::NameKey)>,
     /// Names of users on protected domains, folded, and folded without spaces.
     corporate_names: Vec<(usize, String, String)>,
+    /// Look-alike verdicts by host. A host's verdict depends only on the knowledge, and a
+    /// batch of mail comes from far fewer hosts than messages; kept to `LOOKALIKE_MEMO` hosts.
+    lookalike_memo: std::sync::Mutex<HashMap<String, Option<(lookalike::Lookalike, Strength)>>>,
 }
+
+/// How many hosts' look-alike verdicts are remembered (the memo starts over when full).
+const LOOKALIKE_MEMO: usize = 16_384;
 
 impl Knowledge {
     /// Combines profiles and lists.
@@ -111,6 +117,7 @@ impl Knowledge {
             .filter(|(_, f, _)| f.chars().count() >= 4)
             .collect();
         Knowledge {
+            lookalike_memo: Default::default(),
             corporate_names,
             protected_targets: tables.targets(&all_protected),
             user_targets: tables.targets(&user_domains),
@@ -124,19 +131,46 @@ impl Knowledge {
         }
     }
 
+    /// The target `host` imitates, if any: a protected domain (strong) or a known user's
+    /// domain (medium).
+    fn lookalike(&self, host: &str) -> Option<(lookalike::Lookalike, Strength)> {
+        if let Some(hit) = self.lookalike_memo.lock().expect("memo lock").get(host) {
+            return hit.clone();
+        }
+        let hit = self
+            .tables
+            .lookalike_of(host, &self.protected_targets)
+            .map(|l| (l, Strength::Strong))
+            .or_else(|| {
+                self.tables
+                    .lookalike_of(host, &self.user_targets)
+                    .map(|l| (l, Strength::Medium))
+            });
+        let mut memo = self.lookalike_memo.lock().expect("memo lock");
+        if memo.len() >= LOOKALIKE_MEMO {
+            memo.clear();
+        }
+        memo.insert(host.to_string(), hit.clone());
+        hit
+    }
+
     /// Whether a domain is free mail (including carrier mail).
     pub fn is_freemail(&self, domain: &str) -> bool {
         self.freemail.contains(domain) || self.freemail.contains(&org_domain(domain))
     }
 
     fn is_platform(&self, domain: &str) -> bool {
-        let org = org_domain(domain);
-        self.platforms.contains(domain)
-            || self.platforms.contains(&org)
-            || self
-                .platforms
-                .iter()
-                .any(|p| domain.ends_with(&format!(".{p}")))
+        // The domain or any domain it is under: a lookup per label, not a pass over the list.
+        let mut rest = domain;
+        loop {
+            if self.platforms.contains(rest) {
+                return true;
+            }
+            match rest.split_once('.') {
+                Some((_, parent)) if !parent.is_empty() => rest = parent,
+                _ => return false,
+            }
+        }
     }
 
     /// The profile the message's From claims, by address, if any; and whether it is privileged.
@@ -320,15 +354,7 @@ fn lookalikes(message: &Message, k: &Knowledge) -> Vec<Evidence> {
         if !seen_hosts.insert(host.clone()) {
             continue;
         }
-        let hit = k
-            .tables
-            .lookalike_of(&host, &k.protected_targets)
-            .map(|l| (l, Strength::Strong))
-            .or_else(|| {
-                k.tables
-                    .lookalike_of(&host, &k.user_targets)
-                    .map(|l| (l, Strength::Medium))
-            });
+        let hit = k.lookalike(&host);
         if let Some((l, strength)) = hit {
             out.push(
                 Evidence::new(&codes::SENDER_LOOKALIKE_DOMAIN, strength)

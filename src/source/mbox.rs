@@ -20,6 +20,8 @@ pub struct Mbox<R: BufRead> {
     current: Option<(u64, Vec<u8>, Option<String>)>,
     prev_blank: bool,
     done: bool,
+    /// The line being read, reused: a fresh buffer per line cost more than the split.
+    line: Vec<u8>,
 }
 
 impl<R: BufRead> Mbox<R> {
@@ -31,6 +33,7 @@ impl<R: BufRead> Mbox<R> {
             current: None,
             prev_blank: true,
             done: false,
+            line: Vec::new(),
         }
     }
 }
@@ -68,9 +71,18 @@ impl<R: BufRead> Iterator for Mbox<R> {
         if self.done {
             return None;
         }
+        let mut line = std::mem::take(&mut self.line);
+        let entry = self.read(&mut line);
+        self.line = line;
+        entry
+    }
+}
+
+impl<R: BufRead> Mbox<R> {
+    fn read(&mut self, line: &mut Vec<u8>) -> Option<Entry> {
         loop {
-            let mut line = Vec::new();
-            let n = match self.input.read_until(b'\n', &mut line) {
+            line.clear();
+            let n = match self.input.read_until(b'\n', line) {
                 Ok(n) => n,
                 Err(e) => {
                     self.done = true;
@@ -89,7 +101,7 @@ impl<R: BufRead> Iterator for Mbox<R> {
             let is_blank = line == b"\n" || line == b"\r\n";
             if line.starts_with(b"From ") && self.prev_blank {
                 self.prev_blank = false;
-                let problem = separator_problem(&line);
+                let problem = separator_problem(line);
                 let previous = self.current.replace((at, Vec::new(), problem));
                 if let Some(prev) = previous {
                     return Some(finish(prev));
@@ -98,7 +110,7 @@ impl<R: BufRead> Iterator for Mbox<R> {
             }
             self.prev_blank = is_blank;
             match &mut self.current {
-                Some((_, body, _)) => body.extend_from_slice(unquote(&line)),
+                Some((_, body, _)) => body.extend_from_slice(unquote(line)),
                 None => {
                     if !is_blank {
                         // Text before the first separator: not an mbox after all.
