@@ -380,13 +380,19 @@ impl RuleSet {
         }
         let mut languages = Vec::new();
         for (code, m) in langs {
-            let compile = |what: &str, file: &str, list: &[String]| -> Result<Regex> {
+            // Rules share terms (most use the same request marker): each distinct one is
+            // compiled once, which halves start-up, and searched once per sentence.
+            let mut terms: Vec<Regex> = Vec::new();
+            let mut compile = |what: &str, file: &str, list: &[String]| -> Result<(Regex, usize)> {
                 let alternation = expand(list, &m.patterns).map_err(|p| Error::Config {
                     path: file.into(),
                     line: None,
                     problem: format!("{what}: {p}"),
                 })?;
-                RegexBuilder::new(&alternation)
+                if let Some(i) = terms.iter().position(|t| t.as_str() == alternation) {
+                    return Ok((terms[i].clone(), i));
+                }
+                let regex = RegexBuilder::new(&alternation)
                     .case_insensitive(true)
                     .size_limit(1 << 22)
                     .dfa_size_limit(8 << 20)
@@ -398,31 +404,18 @@ impl RuleSet {
                             "{what}: invalid pattern: {}",
                             e.to_string().replace('\n', " ")
                         ),
-                    })
+                    })?;
+                terms.push(regex.clone());
+                Ok((regex, terms.len() - 1))
             };
             let mut rules = Vec::new();
             let mut objects = Vec::new();
-            // Rules share terms (most use the same request marker): each distinct one is
-            // compiled once and searched once per sentence.
-            let mut terms: Vec<Regex> = Vec::new();
-            let mut intern = |regex: Regex| -> (Regex, usize) {
-                match terms.iter().position(|t| t.as_str() == regex.as_str()) {
-                    Some(i) => (terms[i].clone(), i),
-                    None => {
-                        terms.push(regex.clone());
-                        (regex, terms.len() - 1)
-                    }
-                }
-            };
             for (r, file) in &m.rules {
                 let id = format!("{code}/{}", r.id);
                 let marker = r.marker.clone().unwrap_or_else(|| vec!["$request".into()]);
-                let (object, object_term) =
-                    intern(compile(&format!("{id}: object"), file, &r.object)?);
-                let (action, action_term) =
-                    intern(compile(&format!("{id}: action"), file, &r.action)?);
-                let (marker, marker_term) =
-                    intern(compile(&format!("{id}: marker"), file, &marker)?);
+                let (object, object_term) = compile(&format!("{id}: object"), file, &r.object)?;
+                let (action, action_term) = compile(&format!("{id}: action"), file, &r.action)?;
+                let (marker, marker_term) = compile(&format!("{id}: marker"), file, &marker)?;
                 objects.push(object.as_str().to_string());
                 rules.push(Rule {
                     action,
@@ -441,7 +434,7 @@ impl RuleSet {
             for (c, file) in &m.cues {
                 let id = format!("{code}/{}", c.id);
                 cues.push(Cue {
-                    regex: compile(&id, file, &c.patterns)?,
+                    regex: compile(&id, file, &c.patterns)?.0,
                     id,
                     effect: c.effect,
                     matches: c.matches.clone(),
@@ -471,6 +464,8 @@ impl RuleSet {
                     line: None,
                     problem: e.to_string(),
                 })?;
+            drop(compile);
+            let term_count = terms.len();
             languages.push(Language {
                 code,
                 unit: m.unit,
@@ -478,7 +473,7 @@ impl RuleSet {
                 cues,
                 prefilter,
                 cue_set,
-                terms: terms.len(),
+                terms: term_count,
             });
         }
         Ok(RuleSet { languages })
