@@ -92,10 +92,7 @@ pub fn analyze(message: &Message, rules: &RuleSet, context: &Context) -> Vec<Evi
             Match { text, location }
         };
         for lang in &rules.languages {
-            for cue in lang.cues_in(&folded.text) {
-                if cue.effect == Effect::Demote {
-                    continue;
-                }
+            for cue in lang.cues_in(&folded.text, false) {
                 if let Some(m) = cue.find(&folded.text) {
                     cues.entry(cue.effect).or_insert_with(|| quote(m.range()));
                 }

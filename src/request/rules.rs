@@ -151,8 +151,10 @@ pub struct Language {
     pub cues: Vec<Cue>,
     /// Any object term of any rule: a sentence that matches none costs one pass.
     prefilter: RegexSet,
-    /// Every cue, in `cues` order: one pass tells which cues can match at all.
-    cue_set: RegexSet,
+    /// The escalation cues and the demoting cues, each as one set with the index in `cues`
+    /// of each of its patterns: one pass tells which cues of a kind occur at all. (Apart, as
+    /// the first kind is searched in whole texts and the second only in fired sentences.)
+    cue_sets: [(RegexSet, Vec<usize>); 2],
     /// How many distinct terms the rules use.
     terms: usize,
 }
@@ -167,23 +169,13 @@ pub struct Fire {
 }
 
 impl Language {
-    /// Whether any rule's object term occurs in folded `text`: when none does, no sentence of
-    /// it can fire, and the language is skipped after one pass. (Finding which sentences
-    /// mention one cost more than it saved: support mail names accounts and passwords
-    /// everywhere.)
-    pub fn mentions_object(&self, text: &str) -> bool {
-        self.prefilter.is_match(text)
-    }
-
-    /// The cues that occur in folded `text`. One pass over the text for all of them: running
-    /// each cue's regex cost more than the rules themselves, on mail that has none.
-    pub fn cues_in<'a>(&'a self, text: &str) -> impl Iterator<Item = &'a Cue> + 'a {
-        let hits = self.cue_set.matches(text);
-        self.cues
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| hits.matched(*i))
-            .map(|(_, c)| c)
+    /// The escalation cues (or, with `demoting`, the demoting cues) that occur in folded
+    /// `text`. One pass over the text for all of them: running each cue's regex cost more than
+    /// the rules themselves, on mail that has none.
+    pub fn cues_in<'a>(&'a self, text: &str, demoting: bool) -> impl Iterator<Item = &'a Cue> + 'a {
+        let (set, index) = &self.cue_sets[usize::from(demoting)];
+        let hits = set.matches(text);
+        hits.into_iter().map(move |i| &self.cues[index[i]])
     }
 
     /// Rules that fire in one folded sentence (demotion is the caller's business).
@@ -207,8 +199,7 @@ impl Language {
     /// for resetting my password, can you also disable 2FA?" still asks for the 2FA change.
     pub fn demotes(&self, sentence: &str, span: &std::ops::Range<usize>) -> bool {
         let clause = clause_of(sentence, span);
-        self.cues_in(sentence)
-            .filter(|c| c.effect == Effect::Demote)
+        self.cues_in(sentence, true)
             .any(|c| c.regex.find_iter(sentence).any(|m| m.end() > clause.start))
     }
 }
@@ -454,16 +445,23 @@ impl RuleSet {
                     line: None,
                     problem: e.to_string(),
                 })?;
-            let cue_set = RegexSetBuilder::new(cues.iter().map(|c| c.regex.as_str()))
-                .case_insensitive(true)
-                .size_limit(1 << 24)
-                .dfa_size_limit(64 << 20)
-                .build()
-                .map_err(|e| Error::Config {
-                    path: format!("rules/{code}").into(),
-                    line: None,
-                    problem: e.to_string(),
-                })?;
+            let cue_set = |demoting: bool| -> Result<(RegexSet, Vec<usize>)> {
+                let index: Vec<usize> = (0..cues.len())
+                    .filter(|i| (cues[*i].effect == Effect::Demote) == demoting)
+                    .collect();
+                let set = RegexSetBuilder::new(index.iter().map(|i| cues[*i].regex.as_str()))
+                    .case_insensitive(true)
+                    .size_limit(1 << 24)
+                    .dfa_size_limit(32 << 20)
+                    .build()
+                    .map_err(|e| Error::Config {
+                        path: format!("rules/{code}").into(),
+                        line: None,
+                        problem: e.to_string(),
+                    })?;
+                Ok((set, index))
+            };
+            let cue_sets = [cue_set(false)?, cue_set(true)?];
             drop(compile);
             let term_count = terms.len();
             languages.push(Language {
@@ -472,7 +470,7 @@ impl RuleSet {
                 rules,
                 cues,
                 prefilter,
-                cue_set,
+                cue_sets,
                 terms: term_count,
             });
         }
@@ -526,19 +524,12 @@ impl RuleSet {
         failures
     }
 
-    /// The sentences of folded `text`, and the languages whose rules can fire in it.
+    /// The sentences of folded `text`, and the languages whose rules can fire in it. (Every
+    /// language: a pass over the whole text to rule one out cost more than it saved, since
+    /// support mail names accounts and passwords everywhere; each sentence's prefilter pass
+    /// rules it out there.)
     pub fn candidate_sentences(&self, text: &str) -> (Vec<std::ops::Range<usize>>, Vec<&Language>) {
-        let languages = self
-            .languages
-            .iter()
-            .filter(|lang| lang.mentions_object(text))
-            .collect::<Vec<_>>();
-        let sentences = if languages.is_empty() {
-            Vec::new()
-        } else {
-            text::sentences(text)
-        };
-        (sentences, languages)
+        (text::sentences(text), self.languages.iter().collect())
     }
 
     /// The ids of rules that fire as requests (not demoted) anywhere in `text`.
