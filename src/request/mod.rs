@@ -7,6 +7,7 @@
 
 pub mod intent;
 pub mod rules;
+pub mod script;
 
 pub use intent::Intent;
 pub use rules::RuleSet;

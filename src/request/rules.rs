@@ -11,6 +11,7 @@
 //! lower case and half-width.
 
 use super::intent::Intent;
+use super::script::{Has, Needs};
 use crate::error::{Error, Result};
 use crate::text;
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -106,6 +107,8 @@ pub struct Rule {
     marker: Regex,
     /// The indices of object, action and marker in the language's `terms`.
     terms: [usize; 3],
+    /// The scripts a sentence needs for the rule to fire.
+    needs: Needs,
     window: usize,
     /// Sentences that must fire.
     pub matches: Vec<String>,
@@ -123,6 +126,8 @@ pub struct Cue {
     /// Its effect.
     pub effect: Effect,
     regex: Regex,
+    /// The scripts a text needs for the cue to match.
+    needs: Needs,
     /// Texts it must match.
     pub matches: Vec<String>,
     /// Texts it must not match.
@@ -155,6 +160,10 @@ pub struct Language {
     /// of each of its patterns: one pass tells which cues of a kind occur at all. (Apart, as
     /// the first kind is searched in whole texts and the second only in fired sentences.)
     cue_sets: [(RegexSet, Vec<usize>); 2],
+    /// What every rule needs, and what every cue of each set needs: a sentence (or text)
+    /// without it skips the pass.
+    rules_need: Needs,
+    cues_need: [Needs; 2],
     /// How many distinct terms the rules use.
     terms: usize,
 }
@@ -174,12 +183,23 @@ impl Language {
     /// the rules themselves, on mail that has none.
     pub fn cues_in<'a>(&'a self, text: &str, demoting: bool) -> impl Iterator<Item = &'a Cue> + 'a {
         let (set, index) = &self.cue_sets[usize::from(demoting)];
-        let hits = set.matches(text);
-        hits.into_iter().map(move |i| &self.cues[index[i]])
+        let has = Has::of(text);
+        let hits: Vec<usize> = if self.cues_need[usize::from(demoting)].met_by(has) {
+            set.matches(text).into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        hits.into_iter()
+            .map(move |i| &self.cues[index[i]])
+            .filter(move |c| c.needs.met_by(has))
     }
 
     /// Rules that fire in one folded sentence (demotion is the caller's business).
     pub fn fire(&self, sentence: &str) -> Vec<Fire> {
+        let has = Has::of(sentence);
+        if !self.rules_need.met_by(has) {
+            return Vec::new();
+        }
         let candidates = self.prefilter.matches(sentence);
         if !candidates.matched_any() {
             return Vec::new();
@@ -187,6 +207,7 @@ impl Language {
         let mut found = Terms::new(self.terms, sentence);
         candidates
             .iter()
+            .filter(|i| self.rules[*i].needs.met_by(has))
             .filter_map(|i| {
                 let rule = &self.rules[i];
                 best_span(rule, &mut found, self.unit).map(|span| Fire { rule: i, span })
@@ -373,46 +394,49 @@ impl RuleSet {
         for (code, m) in langs {
             // Rules share terms (most use the same request marker): each distinct one is
             // compiled once, which halves start-up, and searched once per sentence.
-            let mut terms: Vec<Regex> = Vec::new();
-            let mut compile = |what: &str, file: &str, list: &[String]| -> Result<(Regex, usize)> {
-                let alternation = expand(list, &m.patterns).map_err(|p| Error::Config {
-                    path: file.into(),
-                    line: None,
-                    problem: format!("{what}: {p}"),
-                })?;
-                if let Some(i) = terms.iter().position(|t| t.as_str() == alternation) {
-                    return Ok((terms[i].clone(), i));
-                }
-                let regex = RegexBuilder::new(&alternation)
-                    .case_insensitive(true)
-                    .size_limit(1 << 22)
-                    .dfa_size_limit(8 << 20)
-                    .build()
-                    .map_err(|e| Error::Config {
+            let mut terms: Vec<(Regex, Needs)> = Vec::new();
+            let mut compile =
+                |what: &str, file: &str, list: &[String]| -> Result<(Regex, usize, Needs)> {
+                    let alternation = expand(list, &m.patterns).map_err(|p| Error::Config {
                         path: file.into(),
                         line: None,
-                        problem: format!(
-                            "{what}: invalid pattern: {}",
-                            e.to_string().replace('\n', " ")
-                        ),
+                        problem: format!("{what}: {p}"),
                     })?;
-                terms.push(regex.clone());
-                Ok((regex, terms.len() - 1))
-            };
+                    if let Some(i) = terms.iter().position(|t| t.0.as_str() == alternation) {
+                        return Ok((terms[i].0.clone(), i, terms[i].1));
+                    }
+                    let regex = RegexBuilder::new(&alternation)
+                        .case_insensitive(true)
+                        .size_limit(1 << 22)
+                        .dfa_size_limit(8 << 20)
+                        .build()
+                        .map_err(|e| Error::Config {
+                            path: file.into(),
+                            line: None,
+                            problem: format!(
+                                "{what}: invalid pattern: {}",
+                                e.to_string().replace('\n', " ")
+                            ),
+                        })?;
+                    let needs = Needs::of_pattern(&alternation);
+                    terms.push((regex.clone(), needs));
+                    Ok((regex, terms.len() - 1, needs))
+                };
             let mut rules = Vec::new();
             let mut objects = Vec::new();
             for (r, file) in &m.rules {
                 let id = format!("{code}/{}", r.id);
                 let marker = r.marker.clone().unwrap_or_else(|| vec!["$request".into()]);
-                let (object, object_term) = compile(&format!("{id}: object"), file, &r.object)?;
-                let (action, action_term) = compile(&format!("{id}: action"), file, &r.action)?;
-                let (marker, marker_term) = compile(&format!("{id}: marker"), file, &marker)?;
+                let (object, object_term, o) = compile(&format!("{id}: object"), file, &r.object)?;
+                let (action, action_term, a) = compile(&format!("{id}: action"), file, &r.action)?;
+                let (marker, marker_term, m) = compile(&format!("{id}: marker"), file, &marker)?;
                 objects.push(object.as_str().to_string());
                 rules.push(Rule {
                     action,
                     marker,
                     object,
                     terms: [object_term, action_term, marker_term],
+                    needs: o.any(a).any(m),
                     id,
                     intent: r.intent,
                     window: r.window,
@@ -424,8 +448,10 @@ impl RuleSet {
             let mut cues = Vec::new();
             for (c, file) in &m.cues {
                 let id = format!("{code}/{}", c.id);
+                let (regex, _, needs) = compile(&id, file, &c.patterns)?;
                 cues.push(Cue {
-                    regex: compile(&id, file, &c.patterns)?.0,
+                    regex,
+                    needs,
                     id,
                     effect: c.effect,
                     matches: c.matches.clone(),
@@ -462,7 +488,15 @@ impl RuleSet {
                 Ok((set, index))
             };
             let cue_sets = [cue_set(false)?, cue_set(true)?];
-            drop(compile);
+            let cues_need = [false, true].map(|demoting| {
+                cues.iter()
+                    .filter(|c| (c.effect == Effect::Demote) == demoting)
+                    .fold(Needs::everything(), |n, c| n.all(c.needs))
+            });
+            let rules_need = rules
+                .iter()
+                .fold(Needs::everything(), |n: Needs, r: &Rule| n.all(r.needs));
+            // The closure's borrow of `terms` ends with its last use above.
             let term_count = terms.len();
             languages.push(Language {
                 code,
@@ -471,6 +505,8 @@ impl RuleSet {
                 cues,
                 prefilter,
                 cue_sets,
+                rules_need,
+                cues_need,
                 terms: term_count,
             });
         }
