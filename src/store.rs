@@ -65,6 +65,39 @@ struct Pending {
 /// Flush the pending records when this many (address, IP) pairs are waiting.
 const PENDING_LIMIT: usize = 4096;
 
+/// How many addresses' histories are kept in memory (the map starts over when full).
+const KNOWN_LIMIT: usize = 16_384;
+
+/// Everything recorded for one address, in the database and pending: a sender's second
+/// message in a run costs a hash lookup instead of a query.
+#[derive(Debug, Default)]
+struct Known {
+    messages: u64,
+    first_seen: Option<i64>,
+    /// Every IP the address was seen at (`-` for unknown).
+    ips: std::collections::HashSet<String>,
+}
+
+impl Known {
+    fn add(&mut self, ip: String, count: i64, first: i64) {
+        self.messages += count.max(0) as u64;
+        self.first_seen = Some(self.first_seen.map_or(first, |f| f.min(first)));
+        self.ips.insert(ip);
+    }
+
+    fn history(&self, ip: Option<&str>) -> History {
+        if self.messages == 0 {
+            return History::default();
+        }
+        History {
+            messages: self.messages,
+            first_seen: self.first_seen,
+            ip_known: ip.is_some_and(|i| self.ips.contains(i)),
+            ips: self.ips.len() as u64,
+        }
+    }
+}
+
 /// The store.
 pub struct Store {
     conn: Option<Mutex<Connection>>,
@@ -74,6 +107,8 @@ pub struct Store {
     /// when there is one): a commit per message cost a scan more than the rest of its I/O.
     /// `history` reads through them, so nothing is missed before they are written.
     pending: Mutex<Pending>,
+    /// Histories read so far, kept up to date by this process's `record`s.
+    known: Mutex<HashMap<String, Known>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -108,6 +143,7 @@ impl Store {
                 path: path.to_path_buf(),
                 writable,
                 pending: Mutex::default(),
+                known: Mutex::default(),
             });
         }
         if let Some(dir) = path
@@ -148,6 +184,7 @@ impl Store {
             path: path.to_path_buf(),
             writable,
             pending: Mutex::default(),
+            known: Mutex::default(),
         })
     }
 
@@ -168,49 +205,39 @@ impl Store {
         };
         let address = address.to_ascii_lowercase();
         let ip = ip.map(|ip| ip.to_string());
-        // The connection lock is held throughout, and taken before the pending lock as `flush`
-        // does: a flush cannot move records between the two reads, nor deadlock with this.
-        let conn = conn.lock().expect("store lock");
-        // SUM(count), MIN(first_seen), COUNT(*) (distinct IPs), and whether `ip` is among them.
-        type Row = (Option<i64>, Option<i64>, i64, Option<i64>);
-        let row: Option<Row> = conn
-            .prepare_cached(
-                "SELECT SUM(count), MIN(first_seen), COUNT(*), MAX(ip = ?2) FROM sender WHERE address = ?1",
-            )
-            .and_then(|mut s| {
-                s.query_row(params![address, ip.as_deref().unwrap_or("")], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()
-            })
-            .ok()
-            .flatten();
-        let mut h = match row {
-            Some((Some(count), first, ips, known)) => History {
-                messages: count as u64,
-                first_seen: first,
-                ip_known: ip.is_some() && known == Some(1),
-                ips: ips as u64,
-            },
-            _ => History::default(),
-        };
-        let pending = self.pending.lock().expect("pending lock");
-        // Records made since the last flush: a pair already in the database adds messages but
-        // no new IP.
-        for (i, (first, _, count)) in pending.by_address.get(&address).into_iter().flatten() {
-            h.messages += *count as u64;
-            h.first_seen = Some(h.first_seen.map_or(*first, |f| f.min(*first)));
-            h.ip_known |= ip.as_deref() == Some(i.as_str());
-            let in_database = conn
-                .prepare_cached("SELECT 1 FROM sender WHERE address = ?1 AND ip = ?2")
-                .and_then(|mut s| s.query_row(params![address, i], |_| Ok(())).optional())
-                .ok()
-                .flatten()
-                .is_some();
-            if !in_database {
-                h.ips += 1;
-            }
+        if let Some(k) = self.known.lock().expect("known lock").get(&address) {
+            return k.history(ip.as_deref());
         }
+        // Locks are taken in the order connection, pending, known, everywhere: a flush cannot
+        // move records between the reads, and a record cannot slip in before the entry exists.
+        let conn = conn.lock().expect("store lock");
+        let mut k = Known::default();
+        let rows = conn
+            .prepare_cached("SELECT ip, count, first_seen FROM sender WHERE address = ?1")
+            .and_then(|mut s| {
+                s.query_map(params![address], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .unwrap_or_default();
+        for (i, count, first) in rows {
+            k.add(i, count, first);
+        }
+        let pending = self.pending.lock().expect("pending lock");
+        for (i, (first, _, count)) in pending.by_address.get(&address).into_iter().flatten() {
+            k.add(i.clone(), *count, *first);
+        }
+        let h = k.history(ip.as_deref());
+        let mut known = self.known.lock().expect("known lock");
+        if known.len() >= KNOWN_LIMIT {
+            known.clear();
+        }
+        known.insert(address, k);
         h
     }
 
@@ -228,6 +255,14 @@ impl Store {
                 .entry(address.to_ascii_lowercase())
                 .or_default();
             let fresh = !ips.contains_key(&ip);
+            if let Some(k) = self
+                .known
+                .lock()
+                .expect("known lock")
+                .get_mut(&address.to_ascii_lowercase())
+            {
+                k.add(ip.clone(), 1, now);
+            }
             let slot = ips.entry(ip).or_insert((now, now, 0));
             slot.0 = slot.0.min(now);
             slot.1 = slot.1.max(now);
