@@ -108,6 +108,9 @@ pub struct Triage {
 impl Triage {
     /// Builds the DNS view the settings ask for. Must run inside a tokio runtime.
     pub async fn new(settings: Settings) -> Result<Triage> {
+        // The rules compile while the rest is set up: they are most of start-up.
+        let rules_dir = settings.rules_dir.clone();
+        let rules = tokio::task::spawn_blocking(move || RuleSet::load(rules_dir.as_deref()));
         let dns_settings = DnsSettings {
             nameserver: settings.config.dns.nameserver,
             timeout: settings.config.dns.timeout(),
@@ -119,7 +122,6 @@ impl Triage {
             (None, Some(_)) => DnsView::recording(&dns_settings).await?,
             (None, None) => DnsView::live(&dns_settings),
         };
-        let rules = RuleSet::load(settings.rules_dir.as_deref())?;
         let config = &settings.config;
         let mut profiles = match &config.profiles {
             Some(path) => Profiles::load(path)?,
@@ -151,6 +153,9 @@ impl Triage {
             lookalike::freemail(&config.freemail),
             lookalike::platforms(&config.platforms),
         );
+        let rules = rules
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
         Ok(Triage {
             settings,
             dns,

@@ -344,12 +344,6 @@ impl RuleSet {
     /// Builds rules from (file name, TOML text) pairs; later files override earlier ones by
     /// rule id, cue id and pattern name within a language.
     pub fn from_files(files: &[(String, String)]) -> Result<RuleSet> {
-        struct Merged {
-            unit: Unit,
-            patterns: BTreeMap<String, Vec<String>>,
-            cues: Vec<(CueDef, String)>,
-            rules: Vec<(RuleDef, String)>,
-        }
         let mut langs: Vec<(String, Merged)> = Vec::new();
         for (name, text) in files {
             let def: FileDef = toml::from_str(text).map_err(|e| Error::Config {
@@ -390,126 +384,20 @@ impl RuleSet {
                 }
             }
         }
-        let mut languages = Vec::new();
-        for (code, m) in langs {
-            // Rules share terms (most use the same request marker): each distinct one is
-            // compiled once, which halves start-up, and searched once per sentence.
-            let mut terms: Vec<(Regex, Needs)> = Vec::new();
-            let mut compile =
-                |what: &str, file: &str, list: &[String]| -> Result<(Regex, usize, Needs)> {
-                    let alternation = expand(list, &m.patterns).map_err(|p| Error::Config {
-                        path: file.into(),
-                        line: None,
-                        problem: format!("{what}: {p}"),
-                    })?;
-                    if let Some(i) = terms.iter().position(|t| t.0.as_str() == alternation) {
-                        return Ok((terms[i].0.clone(), i, terms[i].1));
-                    }
-                    let regex = RegexBuilder::new(&alternation)
-                        .case_insensitive(true)
-                        .size_limit(1 << 22)
-                        .dfa_size_limit(8 << 20)
-                        .build()
-                        .map_err(|e| Error::Config {
-                            path: file.into(),
-                            line: None,
-                            problem: format!(
-                                "{what}: invalid pattern: {}",
-                                e.to_string().replace('\n', " ")
-                            ),
-                        })?;
-                    let needs = Needs::of_pattern(&alternation);
-                    terms.push((regex.clone(), needs));
-                    Ok((regex, terms.len() - 1, needs))
-                };
-            let mut rules = Vec::new();
-            let mut objects = Vec::new();
-            for (r, file) in &m.rules {
-                let id = format!("{code}/{}", r.id);
-                let marker = r.marker.clone().unwrap_or_else(|| vec!["$request".into()]);
-                let (object, object_term, o) = compile(&format!("{id}: object"), file, &r.object)?;
-                let (action, action_term, a) = compile(&format!("{id}: action"), file, &r.action)?;
-                let (marker, marker_term, m) = compile(&format!("{id}: marker"), file, &marker)?;
-                objects.push(object.as_str().to_string());
-                rules.push(Rule {
-                    action,
-                    marker,
-                    object,
-                    terms: [object_term, action_term, marker_term],
-                    needs: o.any(a).any(m),
-                    id,
-                    intent: r.intent,
-                    window: r.window,
-                    matches: r.matches.clone(),
-                    no_match: r.no_match.clone(),
-                    source: file.clone(),
-                });
-            }
-            let mut cues = Vec::new();
-            for (c, file) in &m.cues {
-                let id = format!("{code}/{}", c.id);
-                let (regex, _, needs) = compile(&id, file, &c.patterns)?;
-                cues.push(Cue {
-                    regex,
-                    needs,
-                    id,
-                    effect: c.effect,
-                    matches: c.matches.clone(),
-                    no_match: c.no_match.clone(),
-                    source: file.clone(),
-                });
-            }
-            // A lazy DFA cache large enough for the whole set keeps the scan on the DFA; a
-            // small one thrashes and the search falls back to the (slow) PikeVM.
-            let prefilter = RegexSetBuilder::new(&objects)
-                .case_insensitive(true)
-                .size_limit(1 << 24)
-                .dfa_size_limit(64 << 20)
-                .build()
-                .map_err(|e| Error::Config {
-                    path: format!("rules/{code}").into(),
-                    line: None,
-                    problem: e.to_string(),
-                })?;
-            let cue_set = |demoting: bool| -> Result<(RegexSet, Vec<usize>)> {
-                let index: Vec<usize> = (0..cues.len())
-                    .filter(|i| (cues[*i].effect == Effect::Demote) == demoting)
-                    .collect();
-                let set = RegexSetBuilder::new(index.iter().map(|i| cues[*i].regex.as_str()))
-                    .case_insensitive(true)
-                    .size_limit(1 << 24)
-                    .dfa_size_limit(32 << 20)
-                    .build()
-                    .map_err(|e| Error::Config {
-                        path: format!("rules/{code}").into(),
-                        line: None,
-                        problem: e.to_string(),
-                    })?;
-                Ok((set, index))
-            };
-            let cue_sets = [cue_set(false)?, cue_set(true)?];
-            let cues_need = [false, true].map(|demoting| {
-                cues.iter()
-                    .filter(|c| (c.effect == Effect::Demote) == demoting)
-                    .fold(Needs::everything(), |n, c| n.all(c.needs))
-            });
-            let rules_need = rules
-                .iter()
-                .fold(Needs::everything(), |n: Needs, r: &Rule| n.all(r.needs));
-            // The closure's borrow of `terms` ends with its last use above.
-            let term_count = terms.len();
-            languages.push(Language {
-                code,
-                unit: m.unit,
-                rules,
-                cues,
-                prefilter,
-                cue_sets,
-                rules_need,
-                cues_need,
-                terms: term_count,
-            });
-        }
+        // The languages compile on their own threads: compiling is most of start-up.
+        let languages = std::thread::scope(|scope| {
+            let running: Vec<_> = langs
+                .into_iter()
+                .map(|(code, m)| scope.spawn(move || compile_language(code, m)))
+                .collect();
+            running
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect::<Result<Vec<_>>>()
+        })?;
         Ok(RuleSet { languages })
     }
 
@@ -585,6 +473,134 @@ impl RuleSet {
         }
         out
     }
+}
+
+/// One language's rule files, merged by id.
+struct Merged {
+    unit: Unit,
+    patterns: BTreeMap<String, Vec<String>>,
+    cues: Vec<(CueDef, String)>,
+    rules: Vec<(RuleDef, String)>,
+}
+
+/// Compiles one language's merged rules.
+fn compile_language(code: String, m: Merged) -> Result<Language> {
+    // Rules share terms (most use the same request marker): each distinct one is
+    // compiled once, which halves start-up, and searched once per sentence.
+    let mut terms: Vec<(Regex, Needs)> = Vec::new();
+    let mut compile = |what: &str, file: &str, list: &[String]| -> Result<(Regex, usize, Needs)> {
+        let alternation = expand(list, &m.patterns).map_err(|p| Error::Config {
+            path: file.into(),
+            line: None,
+            problem: format!("{what}: {p}"),
+        })?;
+        if let Some(i) = terms.iter().position(|t| t.0.as_str() == alternation) {
+            return Ok((terms[i].0.clone(), i, terms[i].1));
+        }
+        let regex = RegexBuilder::new(&alternation)
+            .case_insensitive(true)
+            .size_limit(1 << 22)
+            .dfa_size_limit(8 << 20)
+            .build()
+            .map_err(|e| Error::Config {
+                path: file.into(),
+                line: None,
+                problem: format!(
+                    "{what}: invalid pattern: {}",
+                    e.to_string().replace('\n', " ")
+                ),
+            })?;
+        let needs = Needs::of_pattern(&alternation);
+        terms.push((regex.clone(), needs));
+        Ok((regex, terms.len() - 1, needs))
+    };
+    let mut rules = Vec::new();
+    let mut objects = Vec::new();
+    for (r, file) in &m.rules {
+        let id = format!("{code}/{}", r.id);
+        let marker = r.marker.clone().unwrap_or_else(|| vec!["$request".into()]);
+        let (object, object_term, o) = compile(&format!("{id}: object"), file, &r.object)?;
+        let (action, action_term, a) = compile(&format!("{id}: action"), file, &r.action)?;
+        let (marker, marker_term, m) = compile(&format!("{id}: marker"), file, &marker)?;
+        objects.push(object.as_str().to_string());
+        rules.push(Rule {
+            action,
+            marker,
+            object,
+            terms: [object_term, action_term, marker_term],
+            needs: o.any(a).any(m),
+            id,
+            intent: r.intent,
+            window: r.window,
+            matches: r.matches.clone(),
+            no_match: r.no_match.clone(),
+            source: file.clone(),
+        });
+    }
+    let mut cues = Vec::new();
+    for (c, file) in &m.cues {
+        let id = format!("{code}/{}", c.id);
+        let (regex, _, needs) = compile(&id, file, &c.patterns)?;
+        cues.push(Cue {
+            regex,
+            needs,
+            id,
+            effect: c.effect,
+            matches: c.matches.clone(),
+            no_match: c.no_match.clone(),
+            source: file.clone(),
+        });
+    }
+    // A lazy DFA cache large enough for the whole set keeps the scan on the DFA; a
+    // small one thrashes and the search falls back to the (slow) PikeVM.
+    let prefilter = RegexSetBuilder::new(&objects)
+        .case_insensitive(true)
+        .size_limit(1 << 24)
+        .dfa_size_limit(64 << 20)
+        .build()
+        .map_err(|e| Error::Config {
+            path: format!("rules/{code}").into(),
+            line: None,
+            problem: e.to_string(),
+        })?;
+    let cue_set = |demoting: bool| -> Result<(RegexSet, Vec<usize>)> {
+        let index: Vec<usize> = (0..cues.len())
+            .filter(|i| (cues[*i].effect == Effect::Demote) == demoting)
+            .collect();
+        let set = RegexSetBuilder::new(index.iter().map(|i| cues[*i].regex.as_str()))
+            .case_insensitive(true)
+            .size_limit(1 << 24)
+            .dfa_size_limit(32 << 20)
+            .build()
+            .map_err(|e| Error::Config {
+                path: format!("rules/{code}").into(),
+                line: None,
+                problem: e.to_string(),
+            })?;
+        Ok((set, index))
+    };
+    let cue_sets = [cue_set(false)?, cue_set(true)?];
+    let cues_need = [false, true].map(|demoting| {
+        cues.iter()
+            .filter(|c| (c.effect == Effect::Demote) == demoting)
+            .fold(Needs::everything(), |n, c| n.all(c.needs))
+    });
+    let rules_need = rules
+        .iter()
+        .fold(Needs::everything(), |n: Needs, r: &Rule| n.all(r.needs));
+    // The closure's borrow of `terms` ends with its last use above.
+    let term_count = terms.len();
+    Ok(Language {
+        code,
+        unit: m.unit,
+        rules,
+        cues,
+        prefilter,
+        cue_sets,
+        rules_need,
+        cues_need,
+        terms: term_count,
+    })
 }
 
 /// Makes `\b` and `\B` ASCII word boundaries. Unicode word boundaries keep the regex engine
