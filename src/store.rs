@@ -247,22 +247,15 @@ impl Store {
         if !self.writable || self.conn.is_none() {
             return Ok(());
         }
+        let address = address.to_ascii_lowercase();
+        let ip = ip.map_or_else(|| "-".to_string(), |ip| ip.to_string());
         let full = {
             let mut pending = self.pending.lock().expect("pending lock");
-            let ip = ip.map_or_else(|| "-".to_string(), |ip| ip.to_string());
-            let ips = pending
-                .by_address
-                .entry(address.to_ascii_lowercase())
-                .or_default();
-            let fresh = !ips.contains_key(&ip);
-            if let Some(k) = self
-                .known
-                .lock()
-                .expect("known lock")
-                .get_mut(&address.to_ascii_lowercase())
-            {
+            if let Some(k) = self.known.lock().expect("known lock").get_mut(&address) {
                 k.add(ip.clone(), 1, now);
             }
+            let ips = pending.by_address.entry(address).or_default();
+            let fresh = !ips.contains_key(&ip);
             let slot = ips.entry(ip).or_insert((now, now, 0));
             slot.0 = slot.0.min(now);
             slot.1 = slot.1.max(now);

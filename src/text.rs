@@ -17,6 +17,19 @@ pub struct Folded {
 }
 
 impl Folded {
+    /// Appends the fold of one normalized character that came from original offset `start`,
+    /// collapsing runs of spaces.
+    fn push(&mut self, c: char, start: usize) {
+        let before = self.text.len();
+        fold_char(c, &mut self.text);
+        if self.text.ends_with(' ') && self.text[..self.text.len() - 1].ends_with([' ', '\n']) {
+            self.text.pop();
+        }
+        for _ in before..self.text.len() {
+            self.map.push(start);
+        }
+    }
+
     /// The original byte range of a folded byte range.
     pub fn original(&self, range: Range<usize>) -> Range<usize> {
         let start = self.map.get(range.start).copied().unwrap_or(0);
@@ -41,7 +54,7 @@ pub fn is_japanese(c: char) -> bool {
         | '\u{ff66}'..='\u{ff9f}')
 }
 
-/// Characters NFKC leaves alone and `fold_char` changes at most by ASCII case: ASCII, and
+/// Characters NFKC leaves alone (and `fold_char` at most lower-cases): ASCII, and
 /// the kana letters and unified ideographs Japanese text is made of. (The kana marks U+309B/C,
 /// ゟ, ヿ and the long-vowel mark are outside these ranges on purpose.)
 fn stable(c: char) -> bool {
@@ -118,18 +131,7 @@ pub fn fold(text: &str) -> Folded {
         // Most characters are their own NFKC form and are not followed by a combining mark:
         // they skip the normalizer, which otherwise costs more than the rest of the fold.
         if stable(c) && chars.get(i + 1).is_none_or(|(_, n)| !combines(*n)) {
-            let before = out.text.len();
-            if c.is_ascii() {
-                fold_char(c, &mut out.text);
-            } else {
-                out.text.push(c);
-            }
-            if out.text.ends_with(' ') && out.text[..out.text.len() - 1].ends_with([' ', '\n']) {
-                out.text.pop();
-            }
-            for _ in before..out.text.len() {
-                out.map.push(start);
-            }
+            out.push(c, start);
             i += 1;
             continue;
         }
@@ -148,15 +150,7 @@ pub fn fold(text: &str) -> Folded {
         normalized.clear();
         normalized.extend(group.nfkc());
         for n in normalized.chars() {
-            let before = out.text.len();
-            fold_char(n, &mut out.text);
-            // Collapse runs of spaces.
-            if out.text.ends_with(' ') && out.text[..out.text.len() - 1].ends_with([' ', '\n']) {
-                out.text.pop();
-            }
-            for _ in before..out.text.len() {
-                out.map.push(start);
-            }
+            out.push(n, start);
         }
         i = j;
     }

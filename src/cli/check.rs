@@ -126,14 +126,7 @@ pub(super) fn run(config_path: Option<&Path>, args: CheckArgs) -> Result<Exit> {
     }
     let limit = settings.config.max_message_bytes;
     let authserv_id = settings.config.authserv_id.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Unavailable {
-            what: "async runtime".into(),
-            problem: e.to_string(),
-        })?;
+    let runtime = super::runtime(Some(2))?;
     runtime.block_on(async move {
         let triage = std::sync::Arc::new(Triage::new(settings).await?);
         let mut exit = Exit::Clear;

@@ -385,6 +385,21 @@ pub fn run(cli: Cli) -> Exit {
 
 /// Combines statuses of several inputs: any error wins over verdicts (the first error kind
 /// met is kept), otherwise the most severe verdict.
+/// The async runtime a command runs its checks on; `workers` threads, or one per core.
+fn runtime(workers: Option<usize>) -> crate::error::Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = workers {
+        builder.worker_threads(n);
+    }
+    builder
+        .enable_all()
+        .build()
+        .map_err(|e| crate::error::Error::Unavailable {
+            what: "async runtime".into(),
+            problem: e.to_string(),
+        })
+}
+
 fn combine(a: Exit, b: Exit) -> Exit {
     match (a.is_error(), b.is_error()) {
         (true, _) => a,

@@ -169,6 +169,19 @@ fn codes_of(report: &Report) -> String {
         .join(" ")
 }
 
+/// The CSV cells that say where an item came from: file, offset, record, ticket id.
+fn location_cells(location: &Location) -> [String; 4] {
+    [
+        location.file.clone(),
+        location.offset.map(|o| o.to_string()).unwrap_or_default(),
+        location.record.clone().unwrap_or_default(),
+        location
+            .ticket_id
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+    ]
+}
+
 fn from_of(report: &Report) -> String {
     report
         .message
@@ -204,23 +217,12 @@ impl Render {
                 });
                 (json::line(&v) + "\n").into_bytes()
             }
-            ScanFormat::Csv => csv::row(&[
-                location.file.clone(),
-                location.offset.map(|o| o.to_string()).unwrap_or_default(),
-                location.record.clone().unwrap_or_default(),
-                location
-                    .ticket_id
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                problem.to_string(),
-            ]),
+            ScanFormat::Csv => {
+                let mut cells = location_cells(location).to_vec();
+                cells.extend(std::iter::repeat_n(String::new(), 7));
+                cells.push(problem.to_string());
+                csv::row(&cells)
+            }
             ScanFormat::Summary => Vec::new(),
         }
     }
@@ -256,23 +258,22 @@ impl Render {
             ScanFormat::Jsonl => {
                 (json::to_line_at(main, self.lang, Some(location), ticket) + "\n").into_bytes()
             }
-            ScanFormat::Csv => csv::row(&[
-                location.file.clone(),
-                location.offset.map(|o| o.to_string()).unwrap_or_default(),
-                location.record.clone().unwrap_or_default(),
-                location
-                    .ticket_id
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
-                main.verdict.level.to_string(),
-                main.verdict.trust.to_string(),
-                format!("{:?}", main.verdict.risk),
-                from_of(main),
-                main.message.subject.clone().unwrap_or_default(),
-                codes_of(main),
-                main.verdict.headline(self.lang),
-                String::new(),
-            ]),
+            ScanFormat::Csv => csv::row(
+                &[
+                    location_cells(location).as_slice(),
+                    &[
+                        main.verdict.level.to_string(),
+                        main.verdict.trust.to_string(),
+                        format!("{:?}", main.verdict.risk),
+                        from_of(main),
+                        main.message.subject.clone().unwrap_or_default(),
+                        codes_of(main),
+                        main.verdict.headline(self.lang),
+                        String::new(),
+                    ],
+                ]
+                .concat(),
+            ),
             ScanFormat::Summary => Vec::new(),
         };
         (bytes, record)
@@ -701,13 +702,7 @@ pub(super) fn run(config_path: Option<&Path>, args: ScanArgs) -> Result<Exit> {
     });
     let paths: Vec<PathBuf> = args.paths.clone();
     let jobs = args.jobs.clamp(1, 4096);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Unavailable {
-            what: "async runtime".into(),
-            problem: e.to_string(),
-        })?;
+    let runtime = super::runtime(None)?;
     runtime.block_on(async move {
         let triage = Arc::new(Triage::new(settings).await?);
         let checkpoint = if args.resume {

@@ -127,14 +127,7 @@ pub(super) fn run(config_path: Option<&Path>, args: TicketArgs) -> Result<Exit> 
         }
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Unavailable {
-            what: "async runtime".into(),
-            problem: e.to_string(),
-        })?;
+    let runtime = super::runtime(Some(2))?;
     let reports: Vec<(u64, Role, Report)> = runtime.block_on(async {
         let triage = Triage::new(settings).await?;
         let requester = ticket.requester_address();

@@ -39,10 +39,6 @@ enum Cut {
     After,
 }
 
-fn lower(line: &str) -> String {
-    line.trim().to_lowercase()
-}
-
 /// The body's lines, as written and lower-cased once: every test below reads the lower-cased
 /// form, some of them for the lines after the one they judge.
 struct Lines<'a> {
@@ -53,7 +49,7 @@ struct Lines<'a> {
 impl<'a> Lines<'a> {
     fn new(body: &'a str) -> Lines<'a> {
         let raw: Vec<&str> = body.split('\n').collect();
-        let lower = raw.iter().map(|l| lower(l)).collect();
+        let lower = raw.iter().map(|l| l.trim().to_lowercase()).collect();
         Lines { raw, lower }
     }
 }

@@ -47,6 +47,18 @@ struct VerdictOut {
     headline: String,
 }
 
+impl VerdictOut {
+    fn of(v: &verdict::Verdict, lang: Lang) -> VerdictOut {
+        VerdictOut {
+            level: v.level,
+            sender_trust: v.trust,
+            request_risk: v.risk,
+            unverifiable: v.unverifiable,
+            headline: v.headline(lang),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct MessageOut<'a> {
     message_id: Option<&'a str>,
@@ -120,13 +132,7 @@ fn out<'a>(report: &'a Report, lang: Lang) -> Out<'a> {
     Out {
         schema: SCHEMA,
         input: &report.input,
-        verdict: VerdictOut {
-            level: v.level,
-            sender_trust: v.trust,
-            request_risk: v.risk,
-            unverifiable: v.unverifiable,
-            headline: v.headline(lang),
-        },
+        verdict: VerdictOut::of(v, lang),
         message: MessageOut {
             message_id: report.message.message_id.as_deref(),
             date: report.message.date.as_deref(),
@@ -221,13 +227,7 @@ pub fn record(
         input: &report.input,
         location,
         ticket,
-        verdict: VerdictOut {
-            level: v.level,
-            sender_trust: v.trust,
-            request_risk: v.risk,
-            unverifiable: v.unverifiable,
-            headline: v.headline(lang),
-        },
+        verdict: VerdictOut::of(v, lang),
         message: RecordMessage {
             message_id: report.message.message_id.as_deref(),
             subject: report.message.subject.as_deref(),

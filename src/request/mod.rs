@@ -16,6 +16,7 @@ use crate::evidence::{Evidence, Match, Risk, Strength, codes};
 use crate::message::{Message, body};
 use crate::text;
 use rules::Effect;
+use script::Has;
 use std::collections::BTreeMap;
 
 /// What the request analyzer knows beyond the message.
@@ -92,19 +93,23 @@ pub fn analyze(message: &Message, rules: &RuleSet, context: &Context) -> Vec<Evi
             };
             Match { text, location }
         };
+        let has = Has::of(&folded.text);
         for lang in &rules.languages {
-            for cue in lang.cues_in(&folded.text, false) {
+            for cue in lang.cues_in(&folded.text, has, false) {
                 if let Some(m) = cue.find(&folded.text) {
                     cues.entry(cue.effect).or_insert_with(|| quote(m.range()));
                 }
             }
         }
-        let (sentences, languages) = rules.candidate_sentences(&folded.text);
-        for range in &sentences {
+        // Every language runs on every sentence: a pass over the whole text to rule a language
+        // out cost more than it saved, since support mail names accounts and passwords
+        // everywhere; each sentence's script and prefilter rule it out there.
+        for range in text::sentences(&folded.text) {
             let sentence = &folded.text[range.clone()];
-            for lang in &languages {
-                for fire in lang.fire(sentence) {
-                    let demoted = lang.demotes(sentence, &fire.span);
+            let has = Has::of(sentence);
+            for lang in &rules.languages {
+                for fire in lang.fire(sentence, has) {
+                    let demoted = lang.demotes(sentence, has, &fire.span);
                     let rule = &lang.rules[fire.rule];
                     let hit = Hit {
                         intent: rule.intent,

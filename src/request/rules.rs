@@ -179,24 +179,27 @@ pub struct Fire {
 
 impl Language {
     /// The escalation cues (or, with `demoting`, the demoting cues) that occur in folded
-    /// `text`. One pass over the text for all of them: running each cue's regex cost more than
-    /// the rules themselves, on mail that has none.
-    pub fn cues_in<'a>(&'a self, text: &str, demoting: bool) -> impl Iterator<Item = &'a Cue> + 'a {
+    /// `text`, which `has` what it has. One pass over the text for all of them: running each
+    /// cue's regex cost more than the rules themselves, on mail that has none.
+    pub fn cues_in<'a>(
+        &'a self,
+        text: &str,
+        has: Has,
+        demoting: bool,
+    ) -> impl Iterator<Item = &'a Cue> + 'a {
         let (set, index) = &self.cue_sets[usize::from(demoting)];
-        let has = Has::of(text);
-        let hits: Vec<usize> = if self.cues_need[usize::from(demoting)].met_by(has) {
-            set.matches(text).into_iter().collect()
-        } else {
-            Vec::new()
-        };
-        hits.into_iter()
+        self.cues_need[usize::from(demoting)]
+            .met_by(has)
+            .then(|| set.matches(text))
+            .into_iter()
+            .flatten()
             .map(move |i| &self.cues[index[i]])
             .filter(move |c| c.needs.met_by(has))
     }
 
-    /// Rules that fire in one folded sentence (demotion is the caller's business).
-    pub fn fire(&self, sentence: &str) -> Vec<Fire> {
-        let has = Has::of(sentence);
+    /// Rules that fire in one folded sentence, which `has` what it has (demotion is the
+    /// caller's business).
+    pub fn fire(&self, sentence: &str, has: Has) -> Vec<Fire> {
         if !self.rules_need.met_by(has) {
             return Vec::new();
         }
@@ -218,9 +221,9 @@ impl Language {
     /// Whether a demoting cue applies to a fired rule: one in the rule's clause or after it
     /// ("I'd like to reset it, but how do I …?"). A cue in an earlier clause does not: "Thanks
     /// for resetting my password, can you also disable 2FA?" still asks for the 2FA change.
-    pub fn demotes(&self, sentence: &str, span: &std::ops::Range<usize>) -> bool {
+    pub fn demotes(&self, sentence: &str, has: Has, span: &std::ops::Range<usize>) -> bool {
         let clause = clause_of(sentence, span);
-        self.cues_in(sentence, true)
+        self.cues_in(sentence, has, true)
             .any(|c| c.regex.find_iter(sentence).any(|m| m.end() > clause.start))
     }
 }
@@ -448,24 +451,16 @@ impl RuleSet {
         failures
     }
 
-    /// The sentences of folded `text`, and the languages whose rules can fire in it. (Every
-    /// language: a pass over the whole text to rule one out cost more than it saved, since
-    /// support mail names accounts and passwords everywhere; each sentence's prefilter pass
-    /// rules it out there.)
-    pub fn candidate_sentences(&self, text: &str) -> (Vec<std::ops::Range<usize>>, Vec<&Language>) {
-        (text::sentences(text), self.languages.iter().collect())
-    }
-
     /// The ids of rules that fire as requests (not demoted) anywhere in `text`.
     pub fn requests(&self, text: &str) -> Vec<String> {
         let folded = text::fold(text);
         let mut out = Vec::new();
-        let (sentences, languages) = self.candidate_sentences(&folded.text);
-        for range in sentences {
+        for range in text::sentences(&folded.text) {
             let sentence = &folded.text[range];
-            for lang in &languages {
-                for fire in lang.fire(sentence) {
-                    if !lang.demotes(sentence, &fire.span) {
+            let has = Has::of(sentence);
+            for lang in &self.languages {
+                for fire in lang.fire(sentence, has) {
+                    if !lang.demotes(sentence, has, &fire.span) {
                         out.push(lang.rules[fire.rule].id.clone());
                     }
                 }
