@@ -22,8 +22,11 @@
 
 #[path = "shared/keys.rs"]
 mod keys;
+#[path = "shared/mail.rs"]
+mod mail;
 
 use keys::{base64, base64_lines, pem_to_der, rsa_spki};
+use mail::Fields;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -31,8 +34,7 @@ use std::path::{Path, PathBuf};
 
 use mail_auth::arc::{self, ArcSet, ChainValidation};
 use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256, SigningKey};
-use mail_auth::common::headers::{HeaderStream, HeaderWriter, Writable, Writer};
-use mail_auth::dkim::canonicalize::CanonicalHeaders;
+use mail_auth::common::headers::{HeaderWriter, Writable};
 use mail_auth::dkim::{self, Canonicalization};
 use mail_auth::{AuthenticatedMessage, AuthenticationResults};
 
@@ -269,14 +271,7 @@ fn hex_id(seed: &str, len: usize) -> String {
 
 /// Seconds since the epoch for a civil date/time at UTC offset `tz` minutes.
 fn at(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, tz: i64) -> Ts {
-    // Howard Hinnant's days_from_civil.
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = mail::days_from_civil(y, mo, d);
     Ts {
         unix: days * 86_400 + h * 3600 + mi * 60 + s - tz * 60,
         tz,
@@ -308,33 +303,7 @@ impl Ts {
     }
     /// RFC 5322 date-time, e.g. `Tue, 4 Nov 2025 09:12:33 +0900`.
     fn rfc5322(self) -> String {
-        let local = self.unix + self.tz * 60;
-        let days = local.div_euclid(86_400);
-        let secs = local.rem_euclid(86_400);
-        // civil_from_days
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
-        let mon = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ][(m - 1) as usize];
-        let sign = if self.tz < 0 { '-' } else { '+' };
-        let tz = self.tz.abs();
-        format!(
-            "{wd}, {d} {mon} {y} {:02}:{:02}:{:02} {sign}{:02}{:02}",
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60,
-            tz / 60,
-            tz % 60
-        )
+        mail::rfc5322(self.unix, self.tz)
     }
 }
 
@@ -805,37 +774,6 @@ impl Msg {
 // DKIM signing and ARC sealing with fixed timestamps
 // ---------------------------------------------------------------------------
 
-/// Header fields of a message as mail-auth parses them (name without the
-/// colon; value from after the colon through the final CRLF).
-struct Fields<'x> {
-    headers: std::vec::IntoIter<(&'x [u8], &'x [u8])>,
-    body: &'x [u8],
-}
-
-impl<'x> HeaderStream<'x> for Fields<'x> {
-    fn next_header(&mut self) -> Option<(&'x [u8], &'x [u8])> {
-        self.headers.next()
-    }
-    fn body(&mut self) -> &'x [u8] {
-        self.body
-    }
-}
-
-/// What a DKIM signature signs: the canonical signed header fields
-/// followed by the canonical DKIM-Signature field with an empty `b=`
-/// (exactly what `DkimSigner::sign` hashes).
-struct DkimSignable<'a> {
-    headers: CanonicalHeaders<'a>,
-    signature: &'a dkim::Signature,
-}
-
-impl Writable for DkimSignable<'_> {
-    fn write(self, writer: &mut impl Writer) {
-        self.headers.write(writer);
-        self.signature.write(writer, false);
-    }
-}
-
 fn dkim_sign<K: SigningKey>(
     key: &K,
     message: &[u8],
@@ -856,7 +794,7 @@ fn dkim_sign<K: SigningKey>(
         })
         .map(|w| w.to_string())
         .collect();
-    let mut signature = dkim::Signature {
+    let signature = dkim::Signature {
         v: 1,
         a: key.algorithm(),
         d: d.into(),
@@ -870,18 +808,7 @@ fn dkim_sign<K: SigningKey>(
         headers: parsed.headers.clone().into_iter(),
         body: &message[parsed.body_offset as usize..],
     };
-    let (_, headers, signed, body) = signature.canonicalize(fields);
-    signature.bh = key.hash(body).as_ref().to_vec();
-    signature.t = t;
-    signature.h = signed;
-    let b = key
-        .sign(DkimSignable {
-            headers,
-            signature: &signature,
-        })
-        .expect("sign");
-    signature.b = b;
-    signature
+    mail::sign_at(key, signature, fields, t)
 }
 
 /// Splits serialized header fields into (name, value-with-CRLF) pairs.

@@ -235,34 +235,6 @@ pub(crate) struct Ts {
     pub(crate) tz: i32,
 }
 
-const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, usize, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m as usize, d)
-}
-
 impl Ts {
     pub(crate) fn plus(self, seconds: i64) -> Ts {
         Ts {
@@ -279,20 +251,7 @@ impl Ts {
     }
 
     fn parts(self) -> (&'static str, i64, &'static str, i64, i64, i64, i64) {
-        let local = self.unix + i64::from(self.tz) * 60;
-        let days = local.div_euclid(86_400);
-        let secs = local.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        let wd = DAYS[days.rem_euclid(7) as usize];
-        (
-            wd,
-            d,
-            MONTHS[m - 1],
-            y,
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60,
-        )
+        super::mail::date_parts(self.unix, i64::from(self.tz))
     }
 
     /// `Tue, 24 Nov 2026`, as English mail mentions a date.
@@ -304,20 +263,17 @@ impl Ts {
     /// `11月24日`, as Japanese mail mentions a date.
     pub(crate) fn date_ja(self) -> String {
         let (_, d, mon, ..) = self.parts();
-        let m = MONTHS.iter().position(|x| *x == mon).unwrap_or(0) + 1;
+        let m = super::mail::MONTHS
+            .iter()
+            .position(|x| *x == mon)
+            .unwrap_or(0)
+            + 1;
         format!("{m}月{d}日")
     }
 
     /// RFC 5322 date-time, e.g. `Tue, 24 Nov 2026 10:00:00 +0900`.
     pub(crate) fn rfc5322(self) -> String {
-        let (wd, d, mon, y, h, mi, s) = self.parts();
-        let sign = if self.tz < 0 { '-' } else { '+' };
-        let tz = self.tz.abs();
-        format!(
-            "{wd}, {d} {mon} {y} {h:02}:{mi:02}:{s:02} {sign}{:02}{:02}",
-            tz / 60,
-            tz % 60
-        )
+        super::mail::rfc5322(self.unix, i64::from(self.tz))
     }
 
     /// asctime(3) in UTC, as mbox separators carry it, e.g. `Tue Nov 24 01:00:00 2026`.

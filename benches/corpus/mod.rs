@@ -35,6 +35,8 @@
 
 #[path = "../../examples/shared/keys.rs"]
 mod keys;
+#[path = "../../examples/shared/mail.rs"]
+mod mail;
 mod mime;
 mod sign;
 mod text;
@@ -589,7 +591,7 @@ fn templates(ja: bool, risky: bool) -> impl Iterator<Item = &'static Template> {
 fn message(i: usize, n: usize, plan: &Plan, keys: &Keys, out: &mut Vec<u8>, m: &mut Manifest) {
     let mut rng = Rng::new(SEED ^ (i as u64 + 1).wrapping_mul(0xd6e8_feb8_6659_fd93));
     let base = Ts {
-        unix: mime::days_from_civil(2026, 11, 24) * 86_400 + 3600,
+        unix: mail::days_from_civil(2026, 11, 24) * 86_400 + 3600,
         tz: 0,
     };
     let delivered = base.plus(-((n - 1 - i) as i64) * SPACING - rng.below(SPACING as usize) as i64);

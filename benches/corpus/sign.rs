@@ -1,17 +1,12 @@
-//! DKIM keys and signing with mail-auth's `DkimSigner`, at a fixed timestamp.
-//!
-//! `DkimSigner::sign` stamps `t=` with `SystemTime::now()`, which would make every generated
-//! corpus differ. The signer is built with mail-auth's builder as usual and its public
-//! `template` and `key` then go through the same three steps `DkimSigner::sign` takes
-//! (`Signature::canonicalize`, `SigningKey::hash` of the body, `SigningKey::sign` of the
-//! canonical headers followed by the signature with an empty `b=`), with `t=` the message's
-//! own time. RSA PKCS#1 v1.5 and Ed25519 signatures are deterministic, so the corpus is too.
+//! DKIM keys and signing with mail-auth's `DkimSigner`, at a fixed timestamp: the signer is
+//! built with mail-auth's builder as usual, and its public `template` and `key` are signed by
+//! `mail::sign_at` with `t=` the message's own time.
 
 use super::keys::{pem_to_der, rsa_spki};
+use super::mail::{Fields, sign_at};
 use mail_auth::common::crypto::{Algorithm, Ed25519Key, RsaKey, Sha256, SigningKey};
-use mail_auth::common::headers::{HeaderStream, HeaderWriter, Writable, Writer};
-use mail_auth::dkim::canonicalize::CanonicalHeaders;
-use mail_auth::dkim::{Canonicalization, DkimSigner, Signature};
+use mail_auth::common::headers::{HeaderWriter, Writable};
+use mail_auth::dkim::{Canonicalization, DkimSigner};
 use std::path::Path;
 
 /// Header fields the senders sign (those absent are signed as absent, as `DkimSigner` does).
@@ -82,35 +77,6 @@ impl<K: SigningKey> SigningKey for KeyRef<'_, K> {
     }
 }
 
-/// Header fields (name, value after the colon through the CRLF) and the body.
-struct Fields<'x> {
-    headers: std::vec::IntoIter<(&'x [u8], &'x [u8])>,
-    body: &'x [u8],
-}
-
-impl<'x> HeaderStream<'x> for Fields<'x> {
-    fn next_header(&mut self) -> Option<(&'x [u8], &'x [u8])> {
-        self.headers.next()
-    }
-
-    fn body(&mut self) -> &'x [u8] {
-        self.body
-    }
-}
-
-/// What is signed: the canonical signed fields, then the signature field with `b=` empty.
-struct Signable<'a> {
-    headers: CanonicalHeaders<'a>,
-    signature: &'a Signature,
-}
-
-impl Writable for Signable<'_> {
-    fn write(self, writer: &mut impl Writer) {
-        self.headers.write(writer);
-        self.signature.write(writer, false);
-    }
-}
-
 /// Which key signs.
 #[derive(Clone, Copy)]
 pub(crate) enum Key {
@@ -174,20 +140,11 @@ fn sign<K: SigningKey>(
             (&h[..colon], &h[colon + 1..])
         })
         .collect();
-    let (_, canonical_headers, signed, canonical_body) = signer.template.canonicalize(Fields {
+    let fields = Fields {
         headers: fields.into_iter(),
         body,
-    });
-    let mut signature = signer.template.clone();
-    signature.bh = signer.key.hash(canonical_body).as_ref().to_vec();
-    signature.t = t;
-    signature.h = signed;
-    signature.b = signer
-        .key
-        .sign(Signable {
-            headers: canonical_headers,
-            signature: &signature,
-        })
-        .expect("DKIM signing");
-    signature.to_header().into_bytes()
+    };
+    sign_at(&signer.key, signer.template.clone(), fields, t)
+        .to_header()
+        .into_bytes()
 }
