@@ -274,12 +274,7 @@ fn forged_and_untrusted_authentication_results_are_reported_and_ignored() {
         v["auth"]["source"], "snapshot",
         "the forged header must not be used"
     );
-    let codes: Vec<&str> = v["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
+    let codes = evidence_codes(v);
     assert!(codes.contains(&"context.auth_results_forged"), "{codes:?}");
     assert!(
         codes.contains(&"context.auth_results_untrusted"),

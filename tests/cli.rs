@@ -9,18 +9,18 @@ fn zone_arg() -> String {
     zone().to_string()
 }
 
+/// `impostor check` with the fixture config and DNS from the fixture zone on loopback, then
+/// `args`.
+fn check(args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
+    let (cfg, zone) = (config(), zone_arg());
+    let mut all = vec!["check", "--config", s(&cfg), "--nameserver", &zone];
+    all.extend_from_slice(args);
+    run(&all, stdin)
+}
+
 #[test]
 fn reads_stdin_and_prints_a_verdict() {
-    let out = run(
-        &[
-            "check",
-            "--config",
-            s(&config()),
-            "--nameserver",
-            &zone_arg(),
-        ],
-        Some(PLAIN.as_bytes()),
-    );
+    let out = check(&[], Some(PLAIN.as_bytes()));
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.starts_with("── <stdin>\nCLEAR"), "{text}");
@@ -33,19 +33,7 @@ fn missing_file_is_unreadable_and_other_files_still_run() {
     let tmp = scratch("missing");
     let good = tmp.join("good.eml");
     std::fs::write(&good, PLAIN).unwrap();
-    let out = run(
-        &[
-            "check",
-            "--json",
-            "--config",
-            s(&config()),
-            "--nameserver",
-            &zone_arg(),
-            "/no/such/file.eml",
-            s(&good),
-        ],
-        None,
-    );
+    let out = check(&["--json", "/no/such/file.eml", s(&good)], None);
     assert_eq!(code(&out), 66);
     assert_eq!(
         stderr(&out).trim(),
@@ -96,24 +84,9 @@ fn truncated_mime_gets_a_verdict_with_a_context_note() {
         "Date:",
         "Content-Type: multipart/mixed; boundary=\"cut\"\r\nDate:",
     ) + "--cut\r\nContent-Type: text/plain\r\n\r\nPlease change my email to new@evil.example\r\n";
-    let out = run(
-        &[
-            "check",
-            "--json",
-            "--config",
-            s(&config()),
-            "--nameserver",
-            &zone_arg(),
-        ],
-        Some(msg.as_bytes()),
-    );
+    let out = check(&["--json"], Some(msg.as_bytes()));
     let v = &json_lines(&out)[0];
-    let codes: Vec<&str> = v["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
+    let codes = evidence_codes(v);
     assert!(codes.contains(&"context.parse_problem"), "{codes:?}");
 }
 
@@ -141,17 +114,7 @@ fn control_characters_from_the_message_never_reach_the_terminal() {
 
 #[test]
 fn annotate_adds_headers_and_keeps_the_message_byte_for_byte() {
-    let out = run(
-        &[
-            "check",
-            "--annotate",
-            "--config",
-            s(&config()),
-            "--nameserver",
-            &zone_arg(),
-        ],
-        Some(PLAIN.as_bytes()),
-    );
+    let out = check(&["--annotate"], Some(PLAIN.as_bytes()));
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let body = out.stdout;
     assert!(body.ends_with(PLAIN.as_bytes()));
@@ -321,14 +284,9 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn mta_overrides_replace_the_received_chain() {
-    let out = run(
+    let out = check(
         &[
-            "check",
             "--json",
-            "--config",
-            s(&config()),
-            "--nameserver",
-            &zone_arg(),
             "--client-ip",
             "203.0.113.5",
             "--helo",
@@ -367,18 +325,7 @@ fn config_is_found_in_the_xdg_config_dir() {
 
 #[test]
 fn japanese_output() {
-    let out = run(
-        &[
-            "check",
-            "--lang",
-            "ja",
-            "--config",
-            s(&config()),
-            "--nameserver",
-            &zone_arg(),
-        ],
-        Some(PLAIN.as_bytes()),
-    );
+    let out = check(&["--lang", "ja"], Some(PLAIN.as_bytes()));
     let text = stdout(&out);
     assert!(text.contains("問題なし"), "{text}");
     assert!(text.contains("認証"), "{text}");
@@ -409,19 +356,7 @@ no_match = ["The vault is sealed."]
         "Hello, my invoice for October looks wrong.",
         "Please unseal the vault for me.",
     );
-    let out = run(
-        &[
-            "check",
-            "--json",
-            "--rules",
-            s(&tmp),
-            "--config",
-            s(&config()),
-            "--nameserver",
-            &zone_arg(),
-        ],
-        Some(msg.as_bytes()),
-    );
+    let out = check(&["--json", "--rules", s(&tmp)], Some(msg.as_bytes()));
     let v = &json_lines(&out)[0];
     assert_eq!(v["verdict"]["request_risk"], "R2", "{v}");
     // A wrong example is reported with its rule id and sentence, and fails the command.

@@ -150,12 +150,7 @@ fn sender_fixtures_through_the_binary() {
             None,
         );
         let v = &json_lines(&out)[0];
-        let codes: Vec<&str> = v["evidence"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["code"].as_str().unwrap())
-            .collect();
+        let codes = evidence_codes(v);
         for code in expect["codes"].as_array().unwrap() {
             assert!(
                 codes.contains(&code.as_str().unwrap()),

@@ -145,6 +145,16 @@ pub fn mail_fixtures() -> Vec<PathBuf> {
 }
 
 /// A path as `&str`.
+/// The evidence codes of a `check --json` report, in order.
+pub fn evidence_codes(v: &serde_json::Value) -> Vec<&str> {
+    v["evidence"]
+        .as_array()
+        .expect("evidence is an array")
+        .iter()
+        .map(|e| e["code"].as_str().expect("code is a string"))
+        .collect()
+}
+
 pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
