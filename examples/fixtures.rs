@@ -49,22 +49,6 @@ const RELAXED: (Canonicalization, Canonicalization) =
 const SIMPLE: (Canonicalization, Canonicalization) =
     (Canonicalization::Simple, Canonicalization::Simple);
 
-/// Header fields a sender's DKIM signer covers (those present are signed).
-const DKIM_HEADERS: &[&str] = &[
-    "From",
-    "Reply-To",
-    "To",
-    "Cc",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "In-Reply-To",
-    "References",
-    "MIME-Version",
-    "Content-Type",
-    "Content-Transfer-Encoding",
-];
-
 /// Header fields the mailing list's ARC-Message-Signature covers.
 const ARC_HEADERS: &[&str] = &[
     "From",
@@ -728,7 +712,7 @@ impl Msg {
         c: (Canonicalization, Canonicalization),
         t: Ts,
     ) -> dkim::Signature {
-        let sig = dkim_sign(key, &self.bytes(), d, s, c, t.t(), DKIM_HEADERS);
+        let sig = dkim_sign(key, &self.bytes(), d, s, c, t.t(), mail::SIGNED_HEADERS);
         self.prepend(sig.to_header().into_bytes());
         sig
     }

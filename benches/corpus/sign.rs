@@ -3,27 +3,11 @@
 //! `mail::sign_at` with `t=` the message's own time.
 
 use super::keys::{pem_to_der, rsa_spki};
-use super::mail::{Fields, sign_at};
+use super::mail::{Fields, SIGNED_HEADERS, sign_at};
 use mail_auth::common::crypto::{Algorithm, Ed25519Key, RsaKey, Sha256, SigningKey};
 use mail_auth::common::headers::{HeaderWriter, Writable};
 use mail_auth::dkim::{Canonicalization, DkimSigner};
 use std::path::Path;
-
-/// Header fields the senders sign (those absent are signed as absent, as `DkimSigner` does).
-const SIGNED: &[&str] = &[
-    "From",
-    "Reply-To",
-    "To",
-    "Cc",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "In-Reply-To",
-    "References",
-    "MIME-Version",
-    "Content-Type",
-    "Content-Transfer-Encoding",
-];
 
 /// The fixture keys (`fixtures/keys/`).
 pub(crate) struct Keys {
@@ -130,7 +114,7 @@ fn sign<K: SigningKey>(
     let signer = DkimSigner::from_key(key)
         .domain(domain)
         .selector(selector)
-        .headers(SIGNED.iter().copied())
+        .headers(SIGNED_HEADERS.iter().copied())
         .header_canonicalization(ch)
         .body_canonicalization(cb);
     let fields: Vec<(&[u8], &[u8])> = headers

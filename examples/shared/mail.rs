@@ -13,6 +13,23 @@ use mail_auth::common::headers::{HeaderStream, Writable, Writer};
 use mail_auth::dkim::Signature;
 use mail_auth::dkim::canonicalize::CanonicalHeaders;
 
+/// Header fields a sender's DKIM signer covers: the generator signs those present, the
+/// corpus all of them (those absent are signed as absent, as `DkimSigner` does).
+pub(crate) const SIGNED_HEADERS: &[&str] = &[
+    "From",
+    "Reply-To",
+    "To",
+    "Cc",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+];
+
 /// Header fields as mail-auth parses them (name without the colon; value from after the colon
 /// through the final CRLF), and the body.
 pub(crate) struct Fields<'x> {
