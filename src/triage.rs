@@ -300,7 +300,7 @@ impl Triage {
             &message,
             &self.rules,
             &request::Context {
-                privileged: self.knowledge.privileged_target(&message),
+                privileged: &|| self.knowledge.privileged_target(&message),
             },
         ));
         evidence.extend(context_evidence(&message, &origin, &self.knowledge));
