@@ -90,24 +90,45 @@ pub fn fold(text: &str) -> Folded {
         text: String::with_capacity(text.len()),
         map: Vec::with_capacity(text.len() + 1),
     };
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let bytes = text.as_bytes();
+    let char_at = |i: usize| text.get(i..).and_then(|t| t.chars().next());
     let mut i = 0;
     let mut group = String::new();
     let mut normalized = String::new();
-    while i < chars.len() {
-        let (start, c) = chars[i];
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII other than a line break, followed by ASCII (which never combines): most of
+        // English mail, a byte at a time with no table lookups.
+        if b.is_ascii() && b != b'\r' && b != b'\n' && bytes.get(i + 1).is_none_or(u8::is_ascii) {
+            if (b as char).is_whitespace() {
+                if !out.text.ends_with([' ', '\n']) {
+                    out.text.push(' ');
+                    out.map.push(i);
+                }
+            } else {
+                out.text.push(b.to_ascii_lowercase() as char);
+                out.map.push(i);
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = char_at(i) else { break };
+        let start = i;
+        let after = i + c.len_utf8();
         if c == '\r' || c == '\n' {
             // A run of line breaks: one is a wrap, two or more a paragraph.
             let mut j = i;
             let mut newlines = 0;
-            while j < chars.len() && matches!(chars[j].1, '\r' | '\n' | ' ' | '\t' | '\u{3000}') {
-                if chars[j].1 == '\n' {
+            while let Some(n) =
+                char_at(j).filter(|n| matches!(n, '\r' | '\n' | ' ' | '\t' | '\u{3000}'))
+            {
+                if n == '\n' {
                     newlines += 1;
                 }
-                j += 1;
+                j += n.len_utf8();
             }
-            let prev = out.text.chars().last();
-            let next = chars.get(j).map(|(_, c)| *c);
+            let prev = out.text.chars().next_back();
+            let next = char_at(j);
             let joiner = if newlines >= 2 {
                 Some('\n')
             } else if prev.is_some_and(is_japanese) && next.is_some_and(is_japanese) {
@@ -130,22 +151,24 @@ pub fn fold(text: &str) -> Folded {
         }
         // Most characters are their own NFKC form and are not followed by a combining mark:
         // they skip the normalizer, which otherwise costs more than the rest of the fold.
-        if stable(c) && chars.get(i + 1).is_none_or(|(_, n)| !combines(*n)) {
-            out.push(c, start);
-            i += 1;
+        if stable(c) && char_at(after).is_none_or(|n| !combines(n)) {
+            if c.is_ascii() {
+                out.push(c, start);
+            } else {
+                // Kana and ideographs have no case: they fold to themselves.
+                out.text.push(c);
+                out.map.extend(std::iter::repeat_n(start, c.len_utf8()));
+            }
+            i = after;
             continue;
         }
         // A base character with the marks that compose with it (ﾊ + ﾟ → パ).
         group.clear();
         group.push(c);
-        let mut j = i + 1;
-        while j < chars.len() {
-            let next = chars[j].1;
-            if !combines(next) {
-                break;
-            }
+        let mut j = after;
+        while let Some(next) = char_at(j).filter(|n| combines(*n)) {
             group.push(next);
-            j += 1;
+            j += next.len_utf8();
         }
         normalized.clear();
         normalized.extend(group.nfkc());

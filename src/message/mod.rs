@@ -8,10 +8,10 @@
 pub mod body;
 mod received;
 
-pub use received::{Hop, Origin, OriginSource, originate};
+pub use received::{Hop, HopFacts, Origin, OriginSource, originate};
 
 use crate::error::{Error, Result};
-use mail_parser::{Address, HeaderName, HeaderValue, MessageParser, MimeHeaders};
+use mail_parser::{Address, HeaderName, MessageParser, MimeHeaders};
 
 /// A display name and an address, as in `"Alice" <alice@example.com>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
@@ -127,11 +127,7 @@ impl Message {
                 .map(|v| unfold(&String::from_utf8_lossy(v)))
                 .unwrap_or_default();
             if header.name == HeaderName::Received {
-                let parsed_hop = match &header.value {
-                    HeaderValue::Received(r) => Some(r.as_ref()),
-                    _ => None,
-                };
-                received.push(Hop::new(index, &value, parsed_hop));
+                received.push(Hop::new(index, value.clone()));
             }
             fields.push(Field {
                 name: header.name.as_str().to_string(),
@@ -265,9 +261,9 @@ impl Message {
 /// text/plain preferred, else HTML converted to text. A damaged MIME tree can leave parts
 /// that mail-parser does not list as the body; the first text part found is used then.
 /// A parser for what is read from the parsed message: the MIME structure, the From, Sender
-/// and Reply-To addresses, Subject, Message-ID, Date and Received. Every other field keeps its
-/// place and offsets (`fields` is read from the raw bytes) but is not parsed: To, Cc and
-/// References lists cost a scan more than the body.
+/// and Reply-To addresses, Subject, Message-ID and Date. Every other field keeps its place and
+/// offsets (`fields` is read from the raw bytes) but is not parsed: To, Cc and References
+/// lists cost a scan more than the body, and Received headers are parsed when walked (`Hop`).
 fn parser() -> MessageParser {
     MessageParser::new()
         .with_mime_headers()
@@ -277,7 +273,6 @@ fn parser() -> MessageParser {
         .header_text(HeaderName::Subject)
         .header_id(HeaderName::MessageId)
         .header_date(HeaderName::Date)
-        .header_received(HeaderName::Received)
         .default_header_ignore()
 }
 

@@ -96,8 +96,8 @@ pub fn analyze(message: &Message, rules: &RuleSet, context: &Context<'_>) -> Vec
         let has = Has::of(&folded.text);
         for lang in &rules.languages {
             for cue in lang.cues_in(&folded.text, has, false) {
-                if let Some(m) = cue.find(&folded.text) {
-                    cues.entry(cue.effect).or_insert_with(|| quote(m.range()));
+                if let Some(m) = lang.find(cue, &folded.text) {
+                    cues.entry(cue.effect).or_insert_with(|| quote(m));
                 }
             }
         }

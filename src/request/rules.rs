@@ -14,10 +14,14 @@ use super::intent::Intent;
 use super::script::{Has, Needs};
 use crate::error::{Error, Result};
 use crate::text;
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_automata::util::iter::Searcher;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind, PatternSet, meta};
 use serde::Deserialize;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use thread_local::ThreadLocal;
 
 const BUILTIN: &[(&str, &str)] = &[
     ("rules/en.toml", include_str!("../../rules/en.toml")),
@@ -102,9 +106,6 @@ pub struct Rule {
     pub id: String,
     /// What it detects.
     pub intent: Intent,
-    object: Regex,
-    action: Regex,
-    marker: Regex,
     /// The indices of object, action and marker in the language's `terms`.
     terms: [usize; 3],
     /// The scripts a sentence needs for the rule to fire.
@@ -125,7 +126,8 @@ pub struct Cue {
     pub id: String,
     /// Its effect.
     pub effect: Effect,
-    regex: Regex,
+    /// Its index in the language's `terms`.
+    term: usize,
     /// The scripts a text needs for the cue to match.
     needs: Needs,
     /// Texts it must match.
@@ -136,11 +138,24 @@ pub struct Cue {
     pub source: String,
 }
 
-impl Cue {
-    /// The first match in folded text.
-    pub fn find<'t>(&self, folded: &'t str) -> Option<regex::Match<'t>> {
-        self.regex.find(folded)
-    }
+/// One distinct pattern (an alternation) of a language. Rules and cues share them: most rules
+/// use the same request marker.
+#[derive(Debug)]
+struct Term {
+    pattern: String,
+    regex: meta::Regex,
+    needs: Needs,
+}
+
+/// What a thread needs to search a language's patterns: a cache per regex and a pattern set
+/// per set. Kept per thread and per rule set for the life of the rule set, because a lazy DFA
+/// is only fast once its states are built: the `regex` crate's shared pool gives a contended
+/// thread a fresh cache, which throws those states away and builds them again.
+#[derive(Debug)]
+struct Scratch {
+    terms: Vec<Option<meta::Cache>>,
+    /// The prefilter and the two cue sets, in `Language::sets` order.
+    sets: Vec<(meta::Cache, PatternSet)>,
 }
 
 /// The rules of one language.
@@ -154,19 +169,21 @@ pub struct Language {
     pub rules: Vec<Rule>,
     /// The cues.
     pub cues: Vec<Cue>,
-    /// Any object term of any rule: a sentence that matches none costs one pass.
-    prefilter: RegexSet,
-    /// The escalation cues and the demoting cues, each as one set with the index in `cues`
-    /// of each of its patterns: one pass tells which cues of a kind occur at all. (Apart, as
-    /// the first kind is searched in whole texts and the second only in fired sentences.)
-    cue_sets: [(RegexSet, Vec<usize>); 2],
-    /// What every rule needs, and what every cue of each set needs: a sentence (or text)
-    /// without it skips the pass.
-    rules_need: Needs,
-    cues_need: [Needs; 2],
-    /// How many distinct terms the rules use.
-    terms: usize,
+    terms: Vec<Term>,
+    /// Sets searched in one overlapping pass, each with what its patterns stand for:
+    /// `PREFILTER` is every rule's object term (a sentence that matches none costs one pass)
+    /// and maps to rules; `CUES` are the escalation cues and `DEMOTING` the demoting cues, and
+    /// map to cues. (Apart, as the first kind is searched in whole texts and the second only in
+    /// fired sentences.)
+    sets: [(meta::Regex, Vec<usize>); 3],
+    /// What every member of each set needs: a sentence (or text) without it skips the pass.
+    sets_need: [Needs; 3],
+    scratch: ThreadLocal<RefCell<Scratch>>,
 }
+
+const PREFILTER: usize = 0;
+const CUES: usize = 1;
+const DEMOTING: usize = 2;
 
 /// Where a rule fired in a folded sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,43 +194,91 @@ pub struct Fire {
     pub span: std::ops::Range<usize>,
 }
 
+impl Scratch {
+    fn term(&mut self, terms: &[Term], i: usize) -> &mut meta::Cache {
+        self.terms[i].get_or_insert_with(|| terms[i].regex.create_cache())
+    }
+}
+
 impl Language {
+    fn scratch(&self) -> std::cell::RefMut<'_, Scratch> {
+        self.scratch
+            .get_or(|| {
+                RefCell::new(Scratch {
+                    terms: (0..self.terms.len()).map(|_| None).collect(),
+                    sets: self
+                        .sets
+                        .iter()
+                        .map(|(set, _)| (set.create_cache(), PatternSet::new(set.pattern_len())))
+                        .collect(),
+                })
+            })
+            .borrow_mut()
+    }
+
+    /// The members of set `which` whose pattern occurs in `text`, which `has` what it has.
+    fn members(&self, which: usize, text: &str, has: Has, scratch: &mut Scratch) -> Vec<usize> {
+        if !self.sets_need[which].met_by(has) {
+            return Vec::new();
+        }
+        let (set, index) = &self.sets[which];
+        let (cache, found) = &mut scratch.sets[which];
+        found.clear();
+        set.which_overlapping_matches_with(cache, &Input::new(text), found);
+        found.iter().map(|p| index[p.as_usize()]).collect()
+    }
+
+    /// The matches of term `i` in `text`.
+    fn find_all(&self, i: usize, text: &str, scratch: &mut Scratch) -> Vec<std::ops::Range<usize>> {
+        let regex = &self.terms[i].regex;
+        let cache = scratch.term(&self.terms, i);
+        let mut searcher = Searcher::new(Input::new(text));
+        std::iter::from_fn(|| searcher.advance(|input| Ok(regex.search_with(cache, input))))
+            .map(|m| m.range())
+            .collect()
+    }
+
     /// The escalation cues (or, with `demoting`, the demoting cues) that occur in folded
     /// `text`, which `has` what it has. One pass over the text for all of them: running each
     /// cue's regex cost more than the rules themselves, on mail that has none.
-    pub fn cues_in<'a>(
-        &'a self,
-        text: &str,
-        has: Has,
-        demoting: bool,
-    ) -> impl Iterator<Item = &'a Cue> + 'a {
-        let (set, index) = &self.cue_sets[usize::from(demoting)];
-        self.cues_need[usize::from(demoting)]
-            .met_by(has)
-            .then(|| set.matches(text))
+    pub fn cues_in(&self, text: &str, has: Has, demoting: bool) -> Vec<&Cue> {
+        let which = if demoting { DEMOTING } else { CUES };
+        self.members(which, text, has, &mut self.scratch())
             .into_iter()
-            .flatten()
-            .map(move |i| &self.cues[index[i]])
-            .filter(move |c| c.needs.met_by(has))
+            .map(|i| &self.cues[i])
+            .filter(|c| c.needs.met_by(has))
+            .collect()
+    }
+
+    /// The first match of `cue` (one of this language's) in folded `text`.
+    pub fn find(&self, cue: &Cue, text: &str) -> Option<std::ops::Range<usize>> {
+        let regex = &self.terms[cue.term].regex;
+        let mut scratch = self.scratch();
+        regex
+            .search_with(scratch.term(&self.terms, cue.term), &Input::new(text))
+            .map(|m| m.range())
     }
 
     /// Rules that fire in one folded sentence, which `has` what it has (demotion is the
     /// caller's business).
     pub fn fire(&self, sentence: &str, has: Has) -> Vec<Fire> {
-        if !self.rules_need.met_by(has) {
+        let mut scratch = self.scratch();
+        let candidates = self.members(PREFILTER, sentence, has, &mut scratch);
+        if candidates.is_empty() {
             return Vec::new();
         }
-        let candidates = self.prefilter.matches(sentence);
-        if !candidates.matched_any() {
-            return Vec::new();
-        }
-        let mut found = Terms::new(self.terms, sentence);
+        let mut found: Vec<Option<Vec<std::ops::Range<usize>>>> = vec![None; self.terms.len()];
+        let mut term = |i: usize| -> Vec<std::ops::Range<usize>> {
+            found[i]
+                .get_or_insert_with(|| self.find_all(i, sentence, &mut scratch))
+                .clone()
+        };
         candidates
-            .iter()
+            .into_iter()
             .filter(|i| self.rules[*i].needs.met_by(has))
             .filter_map(|i| {
                 let rule = &self.rules[i];
-                best_span(rule, &mut found, self.unit).map(|span| Fire { rule: i, span })
+                best_span(rule, sentence, self.unit, &mut term).map(|span| Fire { rule: i, span })
             })
             .collect()
     }
@@ -223,8 +288,13 @@ impl Language {
     /// for resetting my password, can you also disable 2FA?" still asks for the 2FA change.
     pub fn demotes(&self, sentence: &str, has: Has, span: &std::ops::Range<usize>) -> bool {
         let clause = clause_of(sentence, span);
-        self.cues_in(sentence, has, true)
-            .any(|c| c.regex.find_iter(sentence).any(|m| m.end() > clause.start))
+        let cues = self.cues_in(sentence, has, true);
+        let mut scratch = self.scratch();
+        cues.iter().any(|c| {
+            self.find_all(c.term, sentence, &mut scratch)
+                .iter()
+                .any(|m| m.end > clause.start)
+        })
     }
 }
 
@@ -247,39 +317,25 @@ fn clause_of(sentence: &str, span: &std::ops::Range<usize>) -> std::ops::Range<u
     start..end
 }
 
-/// The matches of each term in one sentence, searched when first needed.
-struct Terms<'s> {
-    sentence: &'s str,
-    found: Vec<Option<Vec<std::ops::Range<usize>>>>,
-}
-
-impl<'s> Terms<'s> {
-    fn new(terms: usize, sentence: &'s str) -> Terms<'s> {
-        Terms {
-            sentence,
-            found: vec![None; terms],
-        }
-    }
-
-    fn get(&mut self, term: usize, regex: &Regex) -> &[std::ops::Range<usize>] {
-        let sentence = self.sentence;
-        self.found[term]
-            .get_or_insert_with(|| regex.find_iter(sentence).map(|m| m.range()).collect())
-    }
-}
-
-fn best_span(rule: &Rule, found: &mut Terms<'_>, unit: Unit) -> Option<std::ops::Range<usize>> {
-    let s = found.sentence;
+/// The smallest span holding an object, an action and a marker within the rule's window.
+/// `term` gives a term's matches in the sentence; the marker is asked for only once the object
+/// and action are there.
+fn best_span(
+    rule: &Rule,
+    s: &str,
+    unit: Unit,
+    term: &mut impl FnMut(usize) -> Vec<std::ops::Range<usize>>,
+) -> Option<std::ops::Range<usize>> {
     let [object, action, marker] = rule.terms;
-    let objects = found.get(object, &rule.object).to_vec();
+    let objects = term(object);
     if objects.is_empty() {
         return None;
     }
-    let actions = found.get(action, &rule.action).to_vec();
+    let actions = term(action);
     if actions.is_empty() {
         return None;
     }
-    let markers = found.get(marker, &rule.marker).to_vec();
+    let markers = term(marker);
     let mut best: Option<std::ops::Range<usize>> = None;
     for o in &objects {
         for a in &actions {
@@ -413,8 +469,8 @@ impl RuleSet {
                 if !ids.insert(rule.id.clone()) {
                     failures.push(format!("{}: duplicate rule id", rule.id));
                 }
-                for (what, regex) in [("object", &rule.object), ("action", &rule.action)] {
-                    if let Some(problem) = lint_pattern(regex.as_str()) {
+                for (what, term) in [("object", rule.terms[0]), ("action", rule.terms[1])] {
+                    if let Some(problem) = lint_pattern(&lang.terms[term].pattern) {
                         failures.push(format!("{}: {what} pattern: {problem}", rule.id));
                     }
                 }
@@ -433,16 +489,16 @@ impl RuleSet {
                 if !ids.insert(cue.id.clone()) {
                     failures.push(format!("{}: duplicate cue id", cue.id));
                 }
-                if let Some(problem) = lint_pattern(cue.regex.as_str()) {
+                if let Some(problem) = lint_pattern(&lang.terms[cue.term].pattern) {
                     failures.push(format!("{}: pattern: {problem}", cue.id));
                 }
                 for t in &cue.matches {
-                    if cue.find(&text::fold(t).text).is_none() {
+                    if lang.find(cue, &text::fold(t).text).is_none() {
                         failures.push(format!("{}: should match: {t}", cue.id));
                     }
                 }
                 for t in &cue.no_match {
-                    if cue.find(&text::fold(t).text).is_some() {
+                    if lang.find(cue, &text::fold(t).text).is_some() {
                         failures.push(format!("{}: should not match: {t}", cue.id));
                     }
                 }
@@ -478,52 +534,120 @@ struct Merged {
     rules: Vec<(RuleDef, String)>,
 }
 
+/// Compiles one pattern, or a `set` of them searched for which occur (`MatchKind::All`). Patterns are matched
+/// against folded, lower-case text, so they compile case-sensitively unless one has an
+/// upper-case letter, which only case-insensitive matching can make reachable: case folding
+/// multiplies the automaton's size and its compile time.
+fn build(
+    patterns: &[&str],
+    set: bool,
+    cache_capacity: usize,
+) -> std::result::Result<meta::Regex, String> {
+    let case_insensitive = patterns.iter().any(|p| has_upper_case(p));
+    meta::Builder::new()
+        .syntax(
+            syntax::Config::new()
+                .utf8(true)
+                .case_insensitive(case_insensitive),
+        )
+        .configure(
+            meta::Config::new()
+                .match_kind(if set {
+                    MatchKind::All
+                } else {
+                    MatchKind::LeftmostFirst
+                })
+                .utf8_empty(true)
+                .nfa_size_limit(Some(if set { 1 << 24 } else { 1 << 22 }))
+                .hybrid_cache_capacity(cache_capacity),
+        )
+        .build_many(patterns)
+        .map_err(|e| e.to_string().replace('\n', " "))
+}
+
+/// Whether a pattern has an upper-case letter in a literal or in a small class (`[A-Z]`) without
+/// its lower case. Large classes (`\W`, `[^a-z]`) match the same lower-case text either way.
+fn has_upper_case(pattern: &str) -> bool {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn walk(hir: &Hir) -> bool {
+        match hir.kind() {
+            HirKind::Literal(lit) => String::from_utf8_lossy(&lit.0)
+                .chars()
+                .any(char::is_uppercase),
+            HirKind::Class(Class::Unicode(class)) => {
+                let size: u32 = class.ranges().iter().map(|r| r.len() as u32).sum();
+                let has = |c: char| {
+                    class
+                        .ranges()
+                        .iter()
+                        .any(|r| (r.start()..=r.end()).contains(&c))
+                };
+                size < 1024
+                    && class
+                        .ranges()
+                        .iter()
+                        .flat_map(|r| r.start()..=r.end())
+                        .any(|c| c.is_uppercase() && c.to_lowercase().any(|l| !has(l)))
+            }
+            HirKind::Class(Class::Bytes(class)) => {
+                let has = |b: u8| {
+                    class
+                        .ranges()
+                        .iter()
+                        .any(|r| (r.start()..=r.end()).contains(&b))
+                };
+                class
+                    .ranges()
+                    .iter()
+                    .flat_map(|r| r.start()..=r.end())
+                    .any(|b| b.is_ascii_uppercase() && !has(b.to_ascii_lowercase()))
+            }
+            HirKind::Empty | HirKind::Look(_) => false,
+            HirKind::Repetition(rep) => walk(&rep.sub),
+            HirKind::Capture(cap) => walk(&cap.sub),
+            HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(walk),
+        }
+    }
+    // A pattern that does not parse is reported by `build`.
+    regex_syntax::Parser::new()
+        .parse(pattern)
+        .is_ok_and(|hir| walk(&hir))
+}
+
 /// Compiles one language's merged rules.
 fn compile_language(code: String, m: Merged) -> Result<Language> {
     // Rules share terms (most use the same request marker): each distinct one is
     // compiled once, which halves start-up, and searched once per sentence.
-    let mut terms: Vec<(Regex, Needs)> = Vec::new();
-    let mut compile = |what: &str, file: &str, list: &[String]| -> Result<(Regex, usize, Needs)> {
-        let alternation = expand(list, &m.patterns).map_err(|p| Error::Config {
+    let mut terms: Vec<Term> = Vec::new();
+    let mut compile = |what: &str, file: &str, list: &[String]| -> Result<usize> {
+        let problem = |p: String| Error::Config {
             path: file.into(),
             line: None,
             problem: format!("{what}: {p}"),
-        })?;
-        if let Some(i) = terms.iter().position(|t| t.0.as_str() == alternation) {
-            return Ok((terms[i].0.clone(), i, terms[i].1));
+        };
+        let alternation = expand(list, &m.patterns).map_err(problem)?;
+        if let Some(i) = terms.iter().position(|t| t.pattern == alternation) {
+            return Ok(i);
         }
-        let regex = RegexBuilder::new(&alternation)
-            .case_insensitive(true)
-            .size_limit(1 << 22)
-            .dfa_size_limit(8 << 20)
-            .build()
-            .map_err(|e| Error::Config {
-                path: file.into(),
-                line: None,
-                problem: format!(
-                    "{what}: invalid pattern: {}",
-                    e.to_string().replace('\n', " ")
-                ),
-            })?;
-        let needs = Needs::of_pattern(&alternation);
-        terms.push((regex.clone(), needs));
-        Ok((regex, terms.len() - 1, needs))
+        let regex = build(&[&alternation], false, 8 << 20)
+            .map_err(|e| problem(format!("invalid pattern: {e}")))?;
+        terms.push(Term {
+            needs: Needs::of_pattern(&alternation),
+            pattern: alternation,
+            regex,
+        });
+        Ok(terms.len() - 1)
     };
     let mut rules = Vec::new();
-    let mut objects = Vec::new();
     for (r, file) in &m.rules {
         let id = format!("{code}/{}", r.id);
         let marker = r.marker.clone().unwrap_or_else(|| vec!["$request".into()]);
-        let (object, object_term, o) = compile(&format!("{id}: object"), file, &r.object)?;
-        let (action, action_term, a) = compile(&format!("{id}: action"), file, &r.action)?;
-        let (marker, marker_term, m) = compile(&format!("{id}: marker"), file, &marker)?;
-        objects.push(object.as_str().to_string());
+        let object = compile(&format!("{id}: object"), file, &r.object)?;
+        let action = compile(&format!("{id}: action"), file, &r.action)?;
+        let marker = compile(&format!("{id}: marker"), file, &marker)?;
         rules.push(Rule {
-            action,
-            marker,
-            object,
-            terms: [object_term, action_term, marker_term],
-            needs: o.any(a).any(m),
+            terms: [object, action, marker],
+            needs: Needs::default(),
             id,
             intent: r.intent,
             window: r.window,
@@ -535,10 +659,10 @@ fn compile_language(code: String, m: Merged) -> Result<Language> {
     let mut cues = Vec::new();
     for (c, file) in &m.cues {
         let id = format!("{code}/{}", c.id);
-        let (regex, _, needs) = compile(&id, file, &c.patterns)?;
+        let term = compile(&id, file, &c.patterns)?;
         cues.push(Cue {
-            regex,
-            needs,
+            term,
+            needs: Needs::default(),
             id,
             effect: c.effect,
             matches: c.matches.clone(),
@@ -546,62 +670,60 @@ fn compile_language(code: String, m: Merged) -> Result<Language> {
             source: file.clone(),
         });
     }
+    for rule in &mut rules {
+        rule.needs = rule
+            .terms
+            .iter()
+            .fold(Needs::default(), |n, t| n.any(terms[*t].needs));
+    }
+    for cue in &mut cues {
+        cue.needs = terms[cue.term].needs;
+    }
     // A lazy DFA cache large enough for the whole set keeps the scan on the DFA; a
     // small one thrashes and the search falls back to the (slow) PikeVM.
-    let prefilter = RegexSetBuilder::new(&objects)
-        .case_insensitive(true)
-        .size_limit(1 << 24)
-        .dfa_size_limit(64 << 20)
-        .build()
-        .map_err(|e| Error::Config {
+    let set = |members: Vec<usize>, term: &dyn Fn(usize) -> usize, capacity: usize| {
+        let patterns: Vec<&str> = members
+            .iter()
+            .map(|i| terms[term(*i)].pattern.as_str())
+            .collect();
+        let need = members
+            .iter()
+            .fold(Needs::everything(), |n, i| n.all(terms[term(*i)].needs));
+        let regex = build(&patterns, true, capacity).map_err(|problem| Error::Config {
             path: format!("rules/{code}").into(),
             line: None,
-            problem: e.to_string(),
+            problem,
         })?;
-    let cue_set = |demoting: bool| -> Result<(RegexSet, Vec<usize>)> {
-        let index: Vec<usize> = (0..cues.len())
-            .filter(|i| (cues[*i].effect == Effect::Demote) == demoting)
-            .collect();
-        let set = RegexSetBuilder::new(index.iter().map(|i| cues[*i].regex.as_str()))
-            .case_insensitive(true)
-            .size_limit(1 << 24)
-            .dfa_size_limit(32 << 20)
-            .build()
-            .map_err(|e| Error::Config {
-                path: format!("rules/{code}").into(),
-                line: None,
-                problem: e.to_string(),
-            })?;
-        Ok((set, index))
+        Ok::<_, Error>(((regex, members), need))
     };
-    let cue_sets = [cue_set(false)?, cue_set(true)?];
-    let cues_need = [false, true].map(|demoting| {
-        cues.iter()
-            .filter(|c| (c.effect == Effect::Demote) == demoting)
-            .fold(Needs::everything(), |n, c| n.all(c.needs))
-    });
-    let rules_need = rules
-        .iter()
-        .fold(Needs::everything(), |n: Needs, r: &Rule| n.all(r.needs));
-    // The closure's borrow of `terms` ends with its last use above.
-    let term_count = terms.len();
+    let cues_of = |demoting: bool| -> Vec<usize> {
+        (0..cues.len())
+            .filter(|i| (cues[*i].effect == Effect::Demote) == demoting)
+            .collect()
+    };
+    let (prefilter, prefilter_need) =
+        set((0..rules.len()).collect(), &|i| rules[i].terms[0], 64 << 20)?;
+    let (escalation, escalation_need) = set(cues_of(false), &|i| cues[i].term, 32 << 20)?;
+    let (demoting, demoting_need) = set(cues_of(true), &|i| cues[i].term, 32 << 20)?;
     Ok(Language {
         code,
         unit: m.unit,
         rules,
         cues,
-        prefilter,
-        cue_sets,
-        rules_need,
-        cues_need,
-        terms: term_count,
+        terms,
+        sets: [prefilter, escalation, demoting],
+        sets_need: [prefilter_need, escalation_need, demoting_need],
+        scratch: ThreadLocal::new(),
     })
 }
 
-/// Makes `\b` and `\B` ASCII word boundaries. Unicode word boundaries keep the regex engine
-/// off its fast DFA on non-ASCII text (every Japanese sentence), and folded text needs no more:
-/// a boundary between ASCII and Japanese is still a boundary.
-fn ascii_boundaries(pattern: &str) -> String {
+/// Makes `\b` and `\B` ASCII word boundaries, and `\w` and `\W` (outside classes) the ASCII word
+/// characters and everything else. Unicode word boundaries keep the regex engine off its fast
+/// DFA on non-ASCII text (every Japanese sentence), and a Unicode `\W` is a class of hundreds of
+/// ranges that doubled the rules' compile time. Folded text needs no more: a boundary between
+/// ASCII and Japanese is still a boundary, and a separator (`e\W?mail`) is anything but an
+/// ASCII letter, digit or underscore.
+fn ascii_words(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars().peekable();
     let mut in_class = 0usize;
@@ -612,15 +734,15 @@ fn ascii_boundaries(pattern: &str) -> String {
                     out.push(c);
                     break;
                 };
-                if in_class == 0 && (next == 'b' || next == 'B') {
-                    out.push_str(if next == 'b' {
-                        "(?-u:\\b)"
-                    } else {
-                        "(?-u:\\B)"
-                    });
-                } else {
-                    out.push(c);
-                    out.push(next);
+                match (in_class, next) {
+                    (0, 'b') => out.push_str("(?-u:\\b)"),
+                    (0, 'B') => out.push_str("(?-u:\\B)"),
+                    (0, 'w') => out.push_str("[0-9A-Za-z_]"),
+                    (0, 'W') => out.push_str("[^0-9A-Za-z_]"),
+                    _ => {
+                        out.push(c);
+                        out.push(next);
+                    }
                 }
             }
             '[' => {
@@ -653,10 +775,10 @@ fn expand(
                     if n.starts_with('$') {
                         return Err(format!("pattern ${name} refers to another pattern"));
                     }
-                    parts.push(format!("(?:{})", ascii_boundaries(n)));
+                    parts.push(format!("(?:{})", ascii_words(n)));
                 }
             }
-            None => parts.push(format!("(?:{})", ascii_boundaries(p))),
+            None => parts.push(format!("(?:{})", ascii_words(p))),
         }
     }
     if parts.is_empty() {
@@ -725,10 +847,14 @@ mod tests {
     }
 
     #[test]
-    fn word_boundaries_become_ascii_outside_classes() {
+    fn word_boundaries_and_classes_become_ascii_outside_classes() {
         assert_eq!(
-            ascii_boundaries(r"\bpass\b[\b]\\b"),
+            ascii_words(r"\bpass\b[\b]\\b"),
             r"(?-u:\b)pass(?-u:\b)[\b]\\b"
+        );
+        assert_eq!(
+            ascii_words(r"e\W?mail\w+[\W]"),
+            r"e[^0-9A-Za-z_]?mail[0-9A-Za-z_]+[\W]"
         );
     }
 
@@ -780,6 +906,25 @@ window = 4
             set.requests("please, when you have a moment, reset my password")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn only_upper_case_patterns_compile_case_insensitively() {
+        for p in [
+            "password",
+            r"\Wpass\W",
+            "[^a-z]",
+            r"\bid\b",
+            "[a-zA-Z]",
+            "パスワード",
+        ] {
+            assert!(!has_upper_case(p), "{p}");
+        }
+        for p in ["Password", "[A-Z]+", "(?:x|Ü)"] {
+            assert!(has_upper_case(p), "{p}");
+        }
+        let upper = build(&["Password"], false, 1 << 20).unwrap();
+        assert!(upper.is_match("my password"));
     }
 
     #[test]

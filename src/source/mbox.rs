@@ -17,11 +17,16 @@ pub struct Entry {
 pub struct Mbox<R: BufRead> {
     input: R,
     offset: u64,
+    state: State,
+    /// A line longer than the reader's buffer, gathered; reused.
+    line: Vec<u8>,
+}
+
+/// Where the split is between lines.
+struct State {
     current: Option<(u64, Vec<u8>, Option<String>)>,
     prev_blank: bool,
     done: bool,
-    /// The line being read, reused: a fresh buffer per line cost more than the split.
-    line: Vec<u8>,
 }
 
 impl<R: BufRead> Mbox<R> {
@@ -30,9 +35,11 @@ impl<R: BufRead> Mbox<R> {
         Mbox {
             input,
             offset: 0,
-            current: None,
-            prev_blank: true,
-            done: false,
+            state: State {
+                current: None,
+                prev_blank: true,
+                done: false,
+            },
             line: Vec::new(),
         }
     }
@@ -64,67 +71,112 @@ fn unquote(line: &[u8]) -> &[u8] {
     }
 }
 
-impl<R: BufRead> Iterator for Mbox<R> {
-    type Item = Entry;
-
-    fn next(&mut self) -> Option<Entry> {
-        if self.done {
-            return None;
+impl State {
+    /// Takes one whole line (with its newline, if any) read at offset `at`; returns the entry
+    /// it completes, if it does.
+    fn line(&mut self, at: u64, line: &[u8]) -> Option<Entry> {
+        let is_blank = line == b"\n" || line == b"\r\n";
+        if line.starts_with(b"From ") && self.prev_blank {
+            self.prev_blank = false;
+            let problem = separator_problem(line);
+            let previous = self.current.replace((at, Vec::new(), problem));
+            return previous.map(finish);
         }
-        let mut line = std::mem::take(&mut self.line);
-        let entry = self.read(&mut line);
-        self.line = line;
-        entry
+        self.prev_blank = is_blank;
+        match &mut self.current {
+            Some((_, body, _)) => body.extend_from_slice(unquote(line)),
+            None if !is_blank => {
+                // Text before the first separator: not an mbox after all.
+                self.done = true;
+                return Some(Entry {
+                    offset: at,
+                    message: Err("not an mbox: no \"From \" separator line at the start".into()),
+                });
+            }
+            None => {}
+        }
+        None
     }
 }
 
-impl<R: BufRead> Mbox<R> {
-    fn read(&mut self, line: &mut Vec<u8>) -> Option<Entry> {
-        loop {
-            line.clear();
-            let n = match self.input.read_until(b'\n', line) {
-                Ok(n) => n,
+impl<R: BufRead> Iterator for Mbox<R> {
+    type Item = Entry;
+
+    /// Lines are found in the reader's buffer and runs of ordinary ones (neither a possible
+    /// separator, a quoted `>From`, nor blank) copied in one piece: reading line by line into
+    /// a buffer cost more than the rest of the split.
+    fn next(&mut self) -> Option<Entry> {
+        while !self.state.done {
+            let buf = match self.input.fill_buf() {
+                Ok(b) => b,
                 Err(e) => {
-                    self.done = true;
+                    self.state.done = true;
                     return Some(Entry {
                         offset: self.offset,
                         message: Err(format!("read error: {e}")),
                     });
                 }
             };
-            if n == 0 {
-                self.done = true;
-                return self.current.take().map(finish);
+            if buf.is_empty() {
+                self.state.done = true;
+                return self.state.current.take().map(finish);
             }
-            let at = self.offset;
-            self.offset += n as u64;
-            let is_blank = line == b"\n" || line == b"\r\n";
-            if line.starts_with(b"From ") && self.prev_blank {
-                self.prev_blank = false;
-                let problem = separator_problem(line);
-                let previous = self.current.replace((at, Vec::new(), problem));
-                if let Some(prev) = previous {
-                    return Some(finish(prev));
-                }
-                continue;
-            }
-            self.prev_blank = is_blank;
-            match &mut self.current {
-                Some((_, body, _)) => body.extend_from_slice(unquote(line)),
-                None => {
-                    if !is_blank {
-                        // Text before the first separator: not an mbox after all.
-                        self.done = true;
-                        return Some(Entry {
+            let Some(last) = memchr::memrchr(b'\n', buf) else {
+                // A line that does not end within the buffer: gathered whole.
+                let mut line = std::mem::take(&mut self.line);
+                line.clear();
+                let read = self.input.read_until(b'\n', &mut line);
+                let at = self.offset;
+                self.offset += line.len() as u64;
+                let entry = match read {
+                    Ok(_) => self.state.line(at, &line),
+                    Err(e) => {
+                        self.state.done = true;
+                        Some(Entry {
                             offset: at,
-                            message: Err(
-                                "not an mbox: no \"From \" separator line at the start".into()
-                            ),
-                        });
+                            message: Err(format!("read error: {e}")),
+                        })
                     }
+                };
+                self.line = line;
+                match entry {
+                    Some(e) => return Some(e),
+                    None => continue,
                 }
+            };
+            let lines = &buf[..=last];
+            let (mut pos, mut run) = (0, 0);
+            let mut entry = None;
+            while pos < lines.len() {
+                let end =
+                    pos + memchr::memchr(b'\n', &lines[pos..]).map_or(lines.len() - pos, |i| i + 1);
+                let line = &lines[pos..end];
+                let ordinary = !matches!(line[0], b'F' | b'>' | b'\n' | b'\r');
+                if ordinary && self.state.current.is_some() {
+                    self.state.prev_blank = false;
+                    pos = end;
+                    continue;
+                }
+                if let Some((_, body, _)) = &mut self.state.current {
+                    body.extend_from_slice(&lines[run..pos]);
+                }
+                entry = self.state.line(self.offset + pos as u64, line);
+                pos = end;
+                run = end;
+                if entry.is_some() || self.state.done {
+                    break;
+                }
+            }
+            if let Some((_, body, _)) = &mut self.state.current {
+                body.extend_from_slice(&lines[run..pos]);
+            }
+            self.input.consume(pos);
+            self.offset += pos as u64;
+            if entry.is_some() {
+                return entry;
             }
         }
+        None
     }
 }
 
@@ -183,5 +235,29 @@ mod tests {
                 .contains("bad mbox separator")
         );
         assert!(e[2].message.is_ok());
+    }
+
+    #[test]
+    fn the_split_does_not_depend_on_the_read_buffer() {
+        let text = "From a@b.example Tue Nov 24 10:00:00 2026\r\nFrom: a@b.example\r\n\r\nhello\r\n>From the start\r\n>>From deeper\r\nFrank\r\n\r\n\r\nFrom garbage\nx\n\nFrom c@d.example Tue Nov 24 10:01:00 2026\nFrom: c@d.example\n\nbye\nno newline at the end";
+        let whole = split(text);
+        assert_eq!(whole.len(), 3);
+        for capacity in [1, 2, 3, 5, 8, 13, 64] {
+            let reader = std::io::BufReader::with_capacity(capacity, text.as_bytes());
+            let small: Vec<Entry> = Mbox::new(reader).collect();
+            assert_eq!(small, whole, "buffer of {capacity} bytes");
+        }
+        assert_eq!(
+            whole[0].message.as_deref().unwrap(),
+            b"From: a@b.example\r\n\r\nhello\r\nFrom the start\r\n>From deeper\r\nFrank\r\n\r\n"
+        );
+        assert_eq!(whole[2].offset, text.find("From c@").unwrap() as u64);
+        assert!(
+            whole[2]
+                .message
+                .as_deref()
+                .unwrap()
+                .ends_with(b"no newline at the end")
+        );
     }
 }
