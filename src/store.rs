@@ -11,7 +11,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS sender (
@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS verdict (
     report  TEXT NOT NULL,   -- the JSON object scan wrote
     updated INTEGER NOT NULL,
     PRIMARY KEY (kind, key)
+);
+CREATE TABLE IF NOT EXISTS flushed (
+    writer TEXT PRIMARY KEY,      -- one open store (a process)
+    batch  INTEGER NOT NULL       -- the last batch of its sender records that is written
 );
 CREATE TABLE IF NOT EXISTS checkpoint (
     scan       TEXT PRIMARY KEY,  -- a hash of the inputs and output of a scan
@@ -57,9 +61,19 @@ pub struct History {
 
 /// Sender records not yet written: address → ip → (first seen, last seen, count).
 #[derive(Default)]
-struct Pending {
+struct Records {
     by_address: HashMap<String, HashMap<String, (i64, i64, i64)>>,
     pairs: usize,
+}
+
+/// Sender records in memory: those being collected, and the batch being written, which stays
+/// readable until its transaction has committed.
+#[derive(Default)]
+struct Pending {
+    open: Records,
+    writing: Option<(i64, std::sync::Arc<Records>)>,
+    /// The number the next written batch gets.
+    next_batch: i64,
 }
 
 /// Flush the pending records when this many (address, IP) pairs are waiting.
@@ -101,6 +115,12 @@ impl Known {
 /// The store.
 pub struct Store {
     conn: Option<Mutex<Connection>>,
+    /// A second connection for `history` in a writable store: WAL lets it read while `conn`
+    /// writes a batch, so a checkpoint no longer stalls every worker that meets a new sender.
+    reader: Option<Mutex<Connection>>,
+    /// This store's row in `flushed`, which numbers its written batches: a reader adds a batch
+    /// still in memory only when its snapshot of the database does not hold it yet.
+    writer_id: String,
     path: PathBuf,
     writable: bool,
     /// Sender records wait here and are written in one transaction (with a scan's checkpoint
@@ -140,6 +160,8 @@ impl Store {
         if !writable && !path.exists() {
             return Ok(Store {
                 conn: None,
+                reader: None,
+                writer_id: String::new(),
                 path: path.to_path_buf(),
                 writable,
                 pending: Mutex::default(),
@@ -179,11 +201,28 @@ impl Store {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(|e| unavailable(&e))?;
         }
+        let reader = if writable {
+            let r = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| unavailable(&e))?;
+            r.busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(|e| unavailable(&e))?;
+            Some(Mutex::new(r))
+        } else {
+            None
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         Ok(Store {
             conn: Some(Mutex::new(conn)),
+            reader,
+            writer_id: format!("{}-{nanos}", std::process::id()),
             path: path.to_path_buf(),
             writable,
-            pending: Mutex::default(),
+            pending: Mutex::new(Pending {
+                next_batch: 1,
+                ..Pending::default()
+            }),
             known: Mutex::default(),
         })
     }
@@ -200,37 +239,57 @@ impl Store {
 
     /// What was known about `address` (and `ip`) before now.
     pub fn history(&self, address: &str, ip: Option<IpAddr>) -> History {
-        let Some(conn) = &self.conn else {
+        let Some(conn) = self.reader.as_ref().or(self.conn.as_ref()) else {
             return History::default();
         };
         let address = address.to_ascii_lowercase();
         let ip = ip.map(|ip| ip.to_string());
+        // Locks are taken in the order pending, reader, known: a batch cannot finish writing
+        // (and leave memory) between the database read and the read of what is in memory.
+        let pending = self.pending.lock().expect("pending lock");
         if let Some(k) = self.known.lock().expect("known lock").get(&address) {
             return k.history(ip.as_deref());
         }
-        // Locks are taken in the order connection, pending, known, everywhere: a flush cannot
-        // move records between the reads, and a record cannot slip in before the entry exists.
-        let conn = conn.lock().expect("store lock");
         let mut k = Known::default();
-        let rows = conn
-            .prepare_cached("SELECT ip, count, first_seen FROM sender WHERE address = ?1")
-            .and_then(|mut s| {
-                s.query_map(params![address], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .unwrap_or_default();
-        for (i, count, first) in rows {
-            k.add(i, count, first);
+        let mut written = 0;
+        {
+            let conn = conn.lock().expect("store lock");
+            // One statement, one snapshot: the batch number and the rows agree.
+            let rows = conn
+                .prepare_cached(
+                    "SELECT batch, NULL, 0, 0 FROM flushed WHERE writer = ?2
+                     UNION ALL SELECT NULL, ip, count, first_seen FROM sender WHERE address = ?1",
+                )
+                .and_then(|mut s| {
+                    s.query_map(params![address, self.writer_id], |r| {
+                        Ok((
+                            r.get::<_, Option<i64>>(0)?,
+                            r.get::<_, Option<String>>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, i64>(3)?,
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .unwrap_or_default();
+            for (batch, i, count, first) in rows {
+                match (batch, i) {
+                    (Some(b), _) => written = b,
+                    (None, Some(i)) => k.add(i, count, first),
+                    (None, None) => {}
+                }
+            }
         }
-        let pending = self.pending.lock().expect("pending lock");
-        for (i, (first, _, count)) in pending.by_address.get(&address).into_iter().flatten() {
-            k.add(i.clone(), *count, *first);
+        let unwritten = pending
+            .writing
+            .iter()
+            .filter(|(batch, _)| *batch > written)
+            .map(|(_, records)| records.as_ref())
+            .chain([&pending.open]);
+        for records in unwritten {
+            for (i, (first, _, count)) in records.by_address.get(&address).into_iter().flatten() {
+                k.add(i.clone(), *count, *first);
+            }
         }
         let h = k.history(ip.as_deref());
         let mut known = self.known.lock().expect("known lock");
@@ -254,34 +313,61 @@ impl Store {
             if let Some(k) = self.known.lock().expect("known lock").get_mut(&address) {
                 k.add(ip.clone(), 1, now);
             }
-            let ips = pending.by_address.entry(address).or_default();
+            let open = &mut pending.open;
+            let ips = open.by_address.entry(address).or_default();
             let fresh = !ips.contains_key(&ip);
             let slot = ips.entry(ip).or_insert((now, now, 0));
             slot.0 = slot.0.min(now);
             slot.1 = slot.1.max(now);
             slot.2 += 1;
-            pending.pairs += usize::from(fresh);
-            pending.pairs >= PENDING_LIMIT
+            open.pairs += usize::from(fresh);
+            open.pairs >= PENDING_LIMIT
         };
         if full { self.flush() } else { Ok(()) }
     }
 
     /// Writes the pending sender records.
     pub fn flush(&self) -> Result<()> {
+        self.write(|_| Ok(()))
+    }
+
+    /// Writes the pending sender records and whatever `more` adds, in one transaction. The
+    /// records stay readable in memory, under their batch number, until it has committed;
+    /// they are then dropped whether it did or not: a failed transaction loses them, which
+    /// costs a first-contact signal, never a verdict.
+    fn write(&self, more: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>) -> Result<()> {
         let Some(conn) = self.conn.as_ref().filter(|_| self.writable) else {
             return Ok(());
         };
         let mut conn = conn.lock().expect("store lock");
-        let tx = conn.transaction().map_err(|e| self.fail(&e))?;
-        self.write_pending(&tx)?;
-        tx.commit().map_err(|e| self.fail(&e))
+        let (batch, records) = {
+            let mut pending = self.pending.lock().expect("pending lock");
+            let batch = pending.next_batch;
+            pending.next_batch += 1;
+            let records = std::sync::Arc::new(std::mem::take(&mut pending.open));
+            pending.writing = Some((batch, records.clone()));
+            (batch, records)
+        };
+        let result = (|| {
+            let tx = conn.transaction().map_err(|e| self.fail(&e))?;
+            self.write_records(&tx, &records, batch)?;
+            more(&tx)?;
+            tx.commit().map_err(|e| self.fail(&e))
+        })();
+        let mut pending = self.pending.lock().expect("pending lock");
+        if pending.writing.as_ref().is_some_and(|(b, _)| *b == batch) {
+            pending.writing = None;
+        }
+        result
     }
 
-    /// Moves the pending records into `tx`. They are taken out first: a failed transaction
-    /// loses them, which costs a first-contact signal, never a verdict.
-    fn write_pending(&self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
-        let pending = std::mem::take(&mut *self.pending.lock().expect("pending lock"));
-        if pending.pairs == 0 {
+    fn write_records(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        records: &Records,
+        batch: i64,
+    ) -> Result<()> {
+        if records.pairs == 0 {
             return Ok(());
         }
         let mut stmt = tx
@@ -291,12 +377,18 @@ impl Store {
                  last_seen = MAX(last_seen, ?4), count = count + ?5",
             )
             .map_err(|e| self.fail(&e))?;
-        for (address, ips) in &pending.by_address {
+        for (address, ips) in &records.by_address {
             for (ip, (first, last, count)) in ips {
                 stmt.execute(params![address, ip, first, last, count])
                     .map_err(|e| self.fail(&e))?;
             }
         }
+        tx.execute(
+            "INSERT INTO flushed (writer, batch) VALUES (?1, ?2)
+             ON CONFLICT (writer) DO UPDATE SET batch = ?2",
+            params![self.writer_id, batch],
+        )
+        .map_err(|e| self.fail(&e))?;
         Ok(())
     }
 }
@@ -305,6 +397,15 @@ impl Drop for Store {
     fn drop(&mut self) {
         // Callers flush and report errors; this only keeps records when one forgot.
         let _ = self.flush();
+        // The batch numbers only mean something to this process's reader.
+        if let Some(conn) = self.conn.as_ref().filter(|_| self.writable) {
+            let _ = conn.lock().map(|c| {
+                c.execute(
+                    "DELETE FROM flushed WHERE writer = ?1",
+                    params![self.writer_id],
+                )
+            });
+        }
     }
 }
 
@@ -346,13 +447,7 @@ impl Store {
         verdicts: &[StoredVerdict],
         checkpoint: Option<(&str, Checkpoint)>,
     ) -> Result<()> {
-        let Some(conn) = self.conn.as_ref().filter(|_| self.writable) else {
-            return Ok(());
-        };
-        let mut conn = conn.lock().expect("store lock");
-        let tx = conn.transaction().map_err(|e| self.fail(&e))?;
-        self.write_pending(&tx)?;
-        {
+        self.write(|tx| {
             let mut stmt = tx
                 .prepare_cached(
                     "INSERT INTO verdict (kind, key, level, report, updated) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -363,16 +458,16 @@ impl Store {
                 stmt.execute(params![v.kind, v.key, v.level, v.report, v.updated])
                     .map_err(|e| self.fail(&e))?;
             }
-        }
-        if let Some((scan, c)) = checkpoint {
-            tx.execute(
-                "INSERT INTO checkpoint (scan, next_item, output_len, updated) VALUES (?1, ?2, ?3, strftime('%s','now'))
-                 ON CONFLICT (scan) DO UPDATE SET next_item = ?2, output_len = ?3, updated = strftime('%s','now')",
-                params![scan, c.next_item as i64, c.output_len as i64],
-            )
-            .map_err(|e| self.fail(&e))?;
-        }
-        tx.commit().map_err(|e| self.fail(&e))
+            if let Some((scan, c)) = checkpoint {
+                tx.execute(
+                    "INSERT INTO checkpoint (scan, next_item, output_len, updated) VALUES (?1, ?2, ?3, strftime('%s','now'))
+                     ON CONFLICT (scan) DO UPDATE SET next_item = ?2, output_len = ?3, updated = strftime('%s','now')",
+                    params![scan, c.next_item as i64, c.output_len as i64],
+                )
+                .map_err(|e| self.fail(&e))?;
+            }
+            Ok(())
+        })
     }
 
     /// The checkpoint of a scan, if it was interrupted.
@@ -530,5 +625,43 @@ mod tests {
         assert_eq!(ro.history("c@x.example", None).messages, 3);
         let missing = Store::open(&dir.join("none.db"), false).unwrap();
         assert_eq!(missing.history("a@x.example", None), History::default());
+    }
+
+    #[test]
+    fn history_read_while_batches_are_written_counts_each_record_once() {
+        let dir = std::env::temp_dir().join(format!("impostor-store-race-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = std::sync::Arc::new(Store::open(&dir.join("s.db"), true).unwrap());
+        let recorded = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        const N: usize = 6_000;
+        let writer = {
+            let (store, recorded) = (store.clone(), recorded.clone());
+            std::thread::spawn(move || {
+                for i in 0..N {
+                    store
+                        .record(&format!("s{i}@x.example"), None, i as i64)
+                        .unwrap();
+                    recorded.store(i + 1, std::sync::atomic::Ordering::SeqCst);
+                    if i % 7 == 0 {
+                        store.flush().unwrap();
+                    }
+                }
+            })
+        };
+        let mut checked = 0;
+        let mut next = 0;
+        while next < N {
+            let done = recorded.load(std::sync::atomic::Ordering::SeqCst);
+            if next < done {
+                // Each address is read once, so the answer comes from the database and the
+                // batches in memory, not from the per-address cache.
+                let h = store.history(&format!("s{next}@x.example"), None);
+                assert_eq!(h.messages, 1, "address {next}");
+                next += 1;
+                checked += 1;
+            }
+        }
+        writer.join().unwrap();
+        assert_eq!(checked, N);
     }
 }

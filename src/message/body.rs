@@ -39,18 +39,31 @@ enum Cut {
     After,
 }
 
-/// The body's lines, as written and lower-cased once: every test below reads the lower-cased
-/// form, some of them for the lines after the one they judge.
+/// The body's lines, as written and lower-cased at most once: every test below reads the
+/// lower-cased form, some of them for the lines after the one they judge. A line is lower-cased
+/// when first read, so the quoted history after the cut never is.
 struct Lines<'a> {
     raw: Vec<&'a str>,
-    lower: Vec<String>,
+    lower: Vec<std::cell::OnceCell<String>>,
 }
 
 impl<'a> Lines<'a> {
     fn new(body: &'a str) -> Lines<'a> {
         let raw: Vec<&str> = body.split('\n').collect();
-        let lower = raw.iter().map(|l| l.trim().to_lowercase()).collect();
+        let lower = raw.iter().map(|_| std::cell::OnceCell::new()).collect();
         Lines { raw, lower }
+    }
+
+    /// Line `i`, trimmed and lower-cased.
+    fn lower(&self, i: usize) -> &str {
+        self.lower[i].get_or_init(|| {
+            let l = self.raw[i].trim();
+            if l.is_ascii() {
+                l.to_ascii_lowercase()
+            } else {
+                l.to_lowercase()
+            }
+        })
     }
 }
 
@@ -62,7 +75,7 @@ fn is_quote(line: &str) -> bool {
 /// History markers: "On … wrote:", "-----Original Message-----", the Japanese forms, and
 /// forwarded-message separators.
 fn history_marker(lines: &Lines<'_>, i: usize) -> bool {
-    let l = lines.lower[i].as_str();
+    let l = lines.lower(i);
     let t = l.trim_matches(|c: char| c == '-' || c == ' ' || c == '_' || c == '=');
     if l.len() >= 10 && l.chars().all(|c| c == '_' || c == '-') {
         return true;
@@ -99,8 +112,11 @@ fn history_marker(lines: &Lines<'_>, i: usize) -> bool {
     // Outlook: a From: line followed closely by Sent:/Date: and To:/Subject:.
     let is_from = l.starts_with("from:") || l.starts_with("差出人:") || l.starts_with("差出人：");
     if is_from {
-        let next = &lines.lower[i + 1..(i + 6).min(lines.lower.len())];
-        let has = |keys: &[&str]| next.iter().any(|n| keys.iter().any(|k| n.starts_with(k)));
+        let next = i + 1..(i + 6).min(lines.raw.len());
+        let has = |keys: &[&str]| {
+            next.clone()
+                .any(|n| keys.iter().any(|k| lines.lower(n).starts_with(k)))
+        };
         return has(&["sent:", "date:", "送信日時:", "送信日時：", "日付:"])
             && has(&["to:", "subject:", "宛先:", "宛先：", "件名:", "件名："]);
     }
@@ -161,7 +177,7 @@ fn postscript(lines: &Lines<'_>, from: usize) -> Option<usize> {
         if history_marker(lines, i) {
             return None;
         }
-        let l = &lines.lower[i];
+        let l = lines.lower(i);
         if l.starts_with("p.s")
             || l.starts_with("ps:")
             || l.starts_with("ps.")
@@ -203,7 +219,7 @@ pub fn current(body: &str) -> Current {
             continue;
         }
         let cut = if seen_content {
-            signature_or_footer(line, &lines.lower[i])
+            signature_or_footer(line, lines.lower(i))
         } else {
             None
         };

@@ -255,7 +255,11 @@ pub fn record(
 /// serde_json escapes C0 controls; this also escapes DEL, C1 controls and bidi overrides,
 /// which are legal in JSON strings but act on terminals. The JSON value is unchanged.
 fn terminal_safe(line: String) -> String {
-    if !line.chars().any(crate::report::needs_escape) {
+    // Every character `needs_escape` names is below U+0020, DEL, or starts with one of the
+    // UTF-8 lead bytes C2 (C1 controls), D8 (U+061C) or E2 (the bidi marks): a byte scan
+    // clears most lines without decoding them.
+    let suspect = |b: &u8| *b < 0x20 || matches!(*b, 0x7f | 0xc2 | 0xd8 | 0xe2);
+    if !line.as_bytes().iter().any(suspect) || !line.chars().any(crate::report::needs_escape) {
         return line;
     }
     let mut out = String::with_capacity(line.len() + 16);

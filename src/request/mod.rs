@@ -286,6 +286,10 @@ pub fn phone_numbers(text: &str) -> Vec<String> {
 
 fn phone_numbers_folded(folded: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // A number has at least ten digits (folding made every digit ASCII).
+    if folded.bytes().filter(u8::is_ascii_digit).count() < 10 {
+        return out;
+    }
     let chars: Vec<char> = folded.chars().collect();
     let mut i = 0;
     while i < chars.len() {

@@ -122,7 +122,12 @@ impl NameKey {
 
 /// Reduces a display name for comparison.
 pub fn name_key(name: &str) -> NameKey {
-    let mut s: String = name.nfkc().collect::<String>().to_lowercase();
+    // ASCII is its own NFKC form: most names skip the normalizer.
+    let mut s: String = if name.is_ascii() {
+        name.to_ascii_lowercase()
+    } else {
+        name.nfkc().collect::<String>().to_lowercase()
+    };
     // Drop what follows a separator ("Taro Yamada | Example", "Taro via Zendesk").
     for sep in [" | ", "|", " via ", " - ", " / ", "／", " @ "] {
         if let Some(i) = s.find(sep) {
@@ -136,6 +141,7 @@ pub fn name_key(name: &str) -> NameKey {
         match c {
             '(' | '[' | '【' | '「' | '〔' | '<' => depth += 1,
             ')' | ']' | '】' | '」' | '〕' | '>' => depth = depth.saturating_sub(1),
+            c if depth == 0 && c.is_ascii() => out.push(c),
             c if depth == 0 => out.push(
                 KANJI_VARIANTS
                     .iter()

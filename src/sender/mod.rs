@@ -271,24 +271,25 @@ pub fn analyze(message: &Message, k: &Knowledge, seen: Seen<'_>) -> Vec<Evidence
 
 fn display_name_impersonation(from: &Mailbox, address: &str, k: &Knowledge) -> Option<Evidence> {
     let name = from.name.as_deref()?;
-    // Our own systems (an agent replying through our helpdesk tenant) show staff names on
-    // our own addresses; a forgery of those is DMARC's to catch.
     let domain = domain_of(address)?;
-    if k.protected.iter().any(|p| k.tables.same_unit(p, &domain)) {
-        return None;
-    }
     let key = name_key(name);
     // An address on one of the user's own extra domains is theirs.
     let theirs = |u: &User| {
         u.addresses().any(|a| a == address)
             || u.domains.iter().any(|d| k.tables.same_unit(d, &domain))
     };
+    // The name is compared first: it rarely matches, and the domain checks cost more.
     let user = k
         .name_keys
         .iter()
         .map(|(i, nk)| (&k.profiles.users[*i], nk))
         .find(|(u, nk)| nk.same(&key) && !theirs(u))
         .map(|(u, _)| u)?;
+    // Our own systems (an agent replying through our helpdesk tenant) show staff names on
+    // our own addresses; a forgery of those is DMARC's to catch.
+    if k.protected.iter().any(|p| k.tables.same_unit(p, &domain)) {
+        return None;
+    }
     let strength = if user.privileged() {
         Strength::Strong
     } else {
