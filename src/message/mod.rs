@@ -322,6 +322,9 @@ fn angle_addr(value: &str) -> String {
 }
 
 fn unfold(value: &str) -> String {
+    if !value.contains('\n') {
+        return value.trim().to_string();
+    }
     let mut out = String::with_capacity(value.len());
     for line in value.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -396,17 +399,10 @@ fn check_looks_like_mail(raw: &[u8]) -> std::result::Result<(), String> {
 }
 
 fn find_header_end(raw: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'\n' {
-            let next = &raw[i + 1..];
-            if next.starts_with(b"\n") || next.starts_with(b"\r\n") {
-                return Some(i);
-            }
-        }
-        i += 1;
-    }
-    None
+    memchr::memchr_iter(b'\n', raw).find(|&i| {
+        let next = &raw[i + 1..];
+        next.starts_with(b"\n") || next.starts_with(b"\r\n")
+    })
 }
 
 /// A multipart whose closing boundary never comes was cut off in transit or on export.
