@@ -258,8 +258,6 @@ impl Message {
     }
 }
 
-/// text/plain preferred, else HTML converted to text. A damaged MIME tree can leave parts
-/// that mail-parser does not list as the body; the first text part found is used then.
 /// A parser for what is read from the parsed message: the MIME structure, the From, Sender
 /// and Reply-To addresses, Subject, Message-ID and Date. Every other field keeps its place and
 /// offsets (`fields` is read from the raw bytes) but is not parsed: To, Cc and References
@@ -276,6 +274,8 @@ fn parser() -> MessageParser {
         .default_header_ignore()
 }
 
+/// text/plain preferred, else HTML converted to text. A damaged MIME tree can leave parts
+/// that mail-parser does not list as the body; the first text part found is used then.
 fn body_text(parsed: &mail_parser::Message<'_>) -> String {
     use mail_parser::PartType;
     if let Some(text) = parsed.body_text(0) {

@@ -15,8 +15,8 @@ use super::script::{Has, Needs};
 use crate::error::{Error, Result};
 use crate::text;
 use regex_automata::util::iter::Searcher;
-use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternSet, meta};
+use regex_syntax::hir::{Class, Hir, HirKind};
 use serde::Deserialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -534,22 +534,34 @@ struct Merged {
     rules: Vec<(RuleDef, String)>,
 }
 
-/// Compiles one pattern, or a `set` of them searched for which occur (`MatchKind::All`). Patterns are matched
-/// against folded, lower-case text, so they compile case-sensitively unless one has an
-/// upper-case letter, which only case-insensitive matching can make reachable: case folding
-/// multiplies the automaton's size and its compile time.
+/// Parses a pattern as it is compiled. Patterns are matched against folded, lower-case text,
+/// so they compile case-sensitively unless one has an upper-case letter, which only
+/// case-insensitive matching can make reachable: case folding multiplies the automaton's size
+/// and its compile time. Each pattern is parsed here once; its script needs, its own regex and
+/// the sets it belongs to are all built from the one syntax tree.
+fn parse(pattern: &str) -> std::result::Result<Hir, String> {
+    let parse = |case_insensitive: bool| {
+        regex_syntax::ParserBuilder::new()
+            .case_insensitive(case_insensitive)
+            .build()
+            .parse(pattern)
+            .map_err(|e| e.to_string().replace('\n', " "))
+    };
+    let hir = parse(false)?;
+    if has_upper_case(&hir) {
+        parse(true)
+    } else {
+        Ok(hir)
+    }
+}
+
+/// Compiles one pattern, or a `set` of them searched for which occur (`MatchKind::All`).
 fn build(
-    patterns: &[&str],
+    hirs: &[&Hir],
     set: bool,
     cache_capacity: usize,
 ) -> std::result::Result<meta::Regex, String> {
-    let case_insensitive = patterns.iter().any(|p| has_upper_case(p));
     meta::Builder::new()
-        .syntax(
-            syntax::Config::new()
-                .utf8(true)
-                .case_insensitive(case_insensitive),
-        )
         .configure(
             meta::Config::new()
                 .match_kind(if set {
@@ -561,57 +573,50 @@ fn build(
                 .nfa_size_limit(Some(if set { 1 << 24 } else { 1 << 22 }))
                 .hybrid_cache_capacity(cache_capacity),
         )
-        .build_many(patterns)
+        .build_many_from_hir(hirs)
         .map_err(|e| e.to_string().replace('\n', " "))
 }
 
 /// Whether a pattern has an upper-case letter in a literal or in a small class (`[A-Z]`) without
 /// its lower case. Large classes (`\W`, `[^a-z]`) match the same lower-case text either way.
-fn has_upper_case(pattern: &str) -> bool {
-    use regex_syntax::hir::{Class, Hir, HirKind};
-    fn walk(hir: &Hir) -> bool {
-        match hir.kind() {
-            HirKind::Literal(lit) => String::from_utf8_lossy(&lit.0)
-                .chars()
-                .any(char::is_uppercase),
-            HirKind::Class(Class::Unicode(class)) => {
-                let size: u32 = class.ranges().iter().map(|r| r.len() as u32).sum();
-                let has = |c: char| {
-                    class
-                        .ranges()
-                        .iter()
-                        .any(|r| (r.start()..=r.end()).contains(&c))
-                };
-                size < 1024
-                    && class
-                        .ranges()
-                        .iter()
-                        .flat_map(|r| r.start()..=r.end())
-                        .any(|c| c.is_uppercase() && c.to_lowercase().any(|l| !has(l)))
-            }
-            HirKind::Class(Class::Bytes(class)) => {
-                let has = |b: u8| {
-                    class
-                        .ranges()
-                        .iter()
-                        .any(|r| (r.start()..=r.end()).contains(&b))
-                };
+fn has_upper_case(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Literal(lit) => String::from_utf8_lossy(&lit.0)
+            .chars()
+            .any(char::is_uppercase),
+        HirKind::Class(Class::Unicode(class)) => {
+            let size: u32 = class.ranges().iter().map(|r| r.len() as u32).sum();
+            let has = |c: char| {
                 class
                     .ranges()
                     .iter()
+                    .any(|r| (r.start()..=r.end()).contains(&c))
+            };
+            size < 1024
+                && class
+                    .ranges()
+                    .iter()
                     .flat_map(|r| r.start()..=r.end())
-                    .any(|b| b.is_ascii_uppercase() && !has(b.to_ascii_lowercase()))
-            }
-            HirKind::Empty | HirKind::Look(_) => false,
-            HirKind::Repetition(rep) => walk(&rep.sub),
-            HirKind::Capture(cap) => walk(&cap.sub),
-            HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(walk),
+                    .any(|c| c.is_uppercase() && c.to_lowercase().any(|l| !has(l)))
         }
+        HirKind::Class(Class::Bytes(class)) => {
+            let has = |b: u8| {
+                class
+                    .ranges()
+                    .iter()
+                    .any(|r| (r.start()..=r.end()).contains(&b))
+            };
+            class
+                .ranges()
+                .iter()
+                .flat_map(|r| r.start()..=r.end())
+                .any(|b| b.is_ascii_uppercase() && !has(b.to_ascii_lowercase()))
+        }
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Repetition(rep) => has_upper_case(&rep.sub),
+        HirKind::Capture(cap) => has_upper_case(&cap.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(has_upper_case),
     }
-    // A pattern that does not parse is reported by `build`.
-    regex_syntax::Parser::new()
-        .parse(pattern)
-        .is_ok_and(|hir| walk(&hir))
 }
 
 /// Compiles one language's merged rules.
@@ -619,6 +624,8 @@ fn compile_language(code: String, m: Merged) -> Result<Language> {
     // Rules share terms (most use the same request marker): each distinct one is
     // compiled once, which halves start-up, and searched once per sentence.
     let mut terms: Vec<Term> = Vec::new();
+    // The terms' syntax trees, which the sets are built from too; dropped once they are.
+    let mut hirs: Vec<Hir> = Vec::new();
     let mut compile = |what: &str, file: &str, list: &[String]| -> Result<usize> {
         let problem = |p: String| Error::Config {
             path: file.into(),
@@ -629,13 +636,15 @@ fn compile_language(code: String, m: Merged) -> Result<Language> {
         if let Some(i) = terms.iter().position(|t| t.pattern == alternation) {
             return Ok(i);
         }
-        let regex = build(&[&alternation], false, 8 << 20)
-            .map_err(|e| problem(format!("invalid pattern: {e}")))?;
+        let invalid = |e: String| problem(format!("invalid pattern: {e}"));
+        let hir = parse(&alternation).map_err(invalid)?;
+        let regex = build(&[&hir], false, 8 << 20).map_err(invalid)?;
         terms.push(Term {
-            needs: Needs::of_pattern(&alternation),
+            needs: Needs::of_hir(&hir),
             pattern: alternation,
             regex,
         });
+        hirs.push(hir);
         Ok(terms.len() - 1)
     };
     let mut rules = Vec::new();
@@ -682,10 +691,7 @@ fn compile_language(code: String, m: Merged) -> Result<Language> {
     // A lazy DFA cache large enough for the whole set keeps the scan on the DFA; a
     // small one thrashes and the search falls back to the (slow) PikeVM.
     let set = |members: Vec<usize>, term: &dyn Fn(usize) -> usize, capacity: usize| {
-        let patterns: Vec<&str> = members
-            .iter()
-            .map(|i| terms[term(*i)].pattern.as_str())
-            .collect();
+        let patterns: Vec<&Hir> = members.iter().map(|i| &hirs[term(*i)]).collect();
         let need = members
             .iter()
             .fold(Needs::everything(), |n, i| n.all(terms[term(*i)].needs));
@@ -910,6 +916,7 @@ window = 4
 
     #[test]
     fn only_upper_case_patterns_compile_case_insensitively() {
+        let upper = |p: &str| has_upper_case(&regex_syntax::Parser::new().parse(p).unwrap());
         for p in [
             "password",
             r"\Wpass\W",
@@ -918,12 +925,12 @@ window = 4
             "[a-zA-Z]",
             "パスワード",
         ] {
-            assert!(!has_upper_case(p), "{p}");
+            assert!(!upper(p), "{p}");
         }
         for p in ["Password", "[A-Z]+", "(?:x|Ü)"] {
-            assert!(has_upper_case(p), "{p}");
+            assert!(upper(p), "{p}");
         }
-        let upper = build(&["Password"], false, 1 << 20).unwrap();
+        let upper = build(&[&parse("Password").unwrap()], false, 1 << 20).unwrap();
         assert!(upper.is_match("my password"));
     }
 

@@ -31,8 +31,8 @@ const JAPANESE: &[(char, char)] = &[
     ('\u{ff66}', '\u{ff9f}'),
 ];
 
-/// Latin letters as a case-insensitive pattern sees them: ſ (U+017F) folds to s and the Kelvin
-/// sign (U+212A) to k.
+/// Latin letters as a pattern compiled case-insensitively (one with an upper-case letter) sees
+/// them: ſ (U+017F) folds to s and the Kelvin sign (U+212A) to k.
 const LATIN: &[(char, char)] = &[
     ('A', 'Z'),
     ('a', 'z'),
@@ -67,18 +67,11 @@ fn requires(hir: &Hir, set: &[(char, char)]) -> bool {
 }
 
 impl Needs {
-    /// What every match of `pattern` (compiled case-insensitively, as rules are) contains.
-    pub fn of_pattern(pattern: &str) -> Needs {
-        let Ok(hir) = regex_syntax::ParserBuilder::new()
-            .case_insensitive(true)
-            .build()
-            .parse(pattern)
-        else {
-            return Needs::default();
-        };
+    /// What every match of a pattern, given as the syntax tree it is compiled from, contains.
+    pub fn of_hir(hir: &Hir) -> Needs {
         Needs {
-            japanese: requires(&hir, JAPANESE),
-            latin: requires(&hir, LATIN),
+            japanese: requires(hir, JAPANESE),
+            latin: requires(hir, LATIN),
         }
     }
 
@@ -133,6 +126,12 @@ impl Has {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Needs {
+        fn of_pattern(pattern: &str) -> Needs {
+            Needs::of_hir(&regex_syntax::Parser::new().parse(pattern).unwrap())
+        }
+    }
 
     #[test]
     fn reads_what_patterns_need() {
