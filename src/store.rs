@@ -254,24 +254,36 @@ impl Store {
         let mut written = 0;
         {
             let conn = conn.lock().expect("store lock");
-            // One statement, one snapshot: the batch number and the rows agree.
-            let rows = conn
-                .prepare_cached(
+            let row = |r: &rusqlite::Row<'_>| {
+                Ok((
+                    r.get::<_, Option<i64>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            };
+            let rows = if self.reader.is_some() {
+                // One statement, one snapshot: the batch number and the rows agree.
+                conn.prepare_cached(
                     "SELECT batch, NULL, 0, 0 FROM flushed WHERE writer = ?2
                      UNION ALL SELECT NULL, ip, count, first_seen FROM sender WHERE address = ?1",
                 )
                 .and_then(|mut s| {
-                    s.query_map(params![address, self.writer_id], |r| {
-                        Ok((
-                            r.get::<_, Option<i64>>(0)?,
-                            r.get::<_, Option<String>>(1)?,
-                            r.get::<_, i64>(2)?,
-                            r.get::<_, i64>(3)?,
-                        ))
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                    s.query_map(params![address, self.writer_id], row)?
+                        .collect::<rusqlite::Result<Vec<_>>>()
                 })
-                .unwrap_or_default();
+            } else {
+                // Read-only: nothing of ours is in memory, and a store written by an older
+                // impostor has no `flushed` table.
+                conn.prepare_cached(
+                    "SELECT NULL, ip, count, first_seen FROM sender WHERE address = ?1",
+                )
+                .and_then(|mut s| {
+                    s.query_map(params![address], row)?
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+            }
+            .unwrap_or_default();
             for (batch, i, count, first) in rows {
                 match (batch, i) {
                     (Some(b), _) => written = b,
@@ -623,6 +635,23 @@ mod tests {
         drop(rw);
         let ro = Store::open(&path, false).unwrap();
         assert_eq!(ro.history("c@x.example", None).messages, 3);
+        // A store of the previous schema (no `flushed` table), read-only.
+        let old = dir.join("v3.db");
+        let c = Connection::open(&old).unwrap();
+        c.execute_batch(
+            "CREATE TABLE sender (address TEXT NOT NULL, ip TEXT NOT NULL, first_seen INTEGER NOT NULL,
+             last_seen INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (address, ip));
+             INSERT INTO sender VALUES ('d@x.example', '-', 100, 100, 2);",
+        )
+        .unwrap();
+        drop(c);
+        assert_eq!(
+            Store::open(&old, false)
+                .unwrap()
+                .history("d@x.example", None)
+                .messages,
+            2
+        );
         let missing = Store::open(&dir.join("none.db"), false).unwrap();
         assert_eq!(missing.history("a@x.example", None), History::default());
     }
