@@ -7,9 +7,11 @@
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 const SCHEMA_VERSION: i64 = 4;
 
@@ -82,6 +84,53 @@ const PENDING_LIMIT: usize = 4096;
 /// How many addresses' histories are kept in memory (the map starts over when full).
 const KNOWN_LIMIT: usize = 16_384;
 
+/// Which addresses the store may know, for a batch run (`Store::index_senders`): every address
+/// in the database when the run began and every one it recorded since. A Bloom filter: most
+/// senders of a batch are new, and proving that without a query is what makes a new sender
+/// cheap; a false positive costs only the query every address used to cost.
+struct Senders {
+    bits: Vec<AtomicU64>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+/// Probes per address; with 16 bits per address (see `Senders::sized`) about 0.2 % of new
+/// addresses still query.
+const SENDER_PROBES: u64 = 5;
+
+impl Senders {
+    /// A filter for about `n` addresses, at least 2^20 bits (128 KiB), hashing with `hasher`.
+    fn sized(n: usize, hasher: std::collections::hash_map::RandomState) -> Senders {
+        let bits = n.saturating_mul(16).max(1 << 20).next_power_of_two();
+        Senders {
+            bits: (0..bits / 64).map(|_| AtomicU64::new(0)).collect(),
+            hasher,
+        }
+    }
+
+    /// The bit positions of hash `h`, by double hashing.
+    fn probes(&self, h: u64) -> impl Iterator<Item = usize> + use<> {
+        let step = (h >> 32) | 1;
+        let mask = (self.bits.len() * 64 - 1) as u64;
+        (0..SENDER_PROBES).map(move |i| (h.wrapping_add(i.wrapping_mul(step)) & mask) as usize)
+    }
+
+    fn insert_hash(&self, h: u64) {
+        for bit in self.probes(h) {
+            self.bits[bit / 64].fetch_or(1 << (bit % 64), Ordering::Relaxed);
+        }
+    }
+
+    /// Adds an address (lower-cased by the caller).
+    fn insert(&self, address: &str) {
+        self.insert_hash(self.hasher.hash_one(address));
+    }
+
+    fn may_hold(&self, address: &str) -> bool {
+        self.probes(self.hasher.hash_one(address))
+            .all(|bit| self.bits[bit / 64].load(Ordering::Relaxed) & (1 << (bit % 64)) != 0)
+    }
+}
+
 /// Everything recorded for one address, in the database and pending: a sender's second
 /// message in a run costs a hash lookup instead of a query.
 #[derive(Debug, Default)]
@@ -129,6 +178,8 @@ pub struct Store {
     pending: Mutex<Pending>,
     /// Histories read so far, kept up to date by this process's `record`s.
     known: Mutex<HashMap<String, Known>>,
+    /// For a batch run, the addresses the store may know (`index_senders`).
+    senders: OnceLock<Senders>,
 }
 
 impl std::fmt::Debug for Store {
@@ -166,6 +217,7 @@ impl Store {
                 writable,
                 pending: Mutex::default(),
                 known: Mutex::default(),
+                senders: OnceLock::new(),
             });
         }
         if let Some(dir) = path
@@ -224,6 +276,7 @@ impl Store {
                 ..Pending::default()
             }),
             known: Mutex::default(),
+            senders: OnceLock::new(),
         })
     }
 
@@ -237,12 +290,53 @@ impl Store {
         self.writable
     }
 
+    /// Reads every address the store holds into a filter, so that `history` answers a sender it
+    /// has never seen without a query. For batch runs: records that other processes write
+    /// after this call are not seen for addresses that were new then (this process's own
+    /// always are). Memory grows with the store, about 2 bytes per address, not with the input.
+    pub fn index_senders(&self) -> Result<()> {
+        let Some(conn) = self.reader.as_ref().or(self.conn.as_ref()) else {
+            return Ok(());
+        };
+        if self.senders.get().is_some() {
+            return Ok(());
+        }
+        // Hashes, not addresses, while the filter's size is not known yet.
+        let hasher = std::collections::hash_map::RandomState::new();
+        let hashes: Vec<u64> = {
+            let conn = conn.lock().expect("store lock");
+            let mut stmt = conn
+                .prepare("SELECT DISTINCT address FROM sender")
+                .map_err(|e| self.fail(&e))?;
+            stmt.query_map([], |r| Ok(hasher.hash_one(r.get_ref(0)?.as_str()?)))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| self.fail(&e))?
+        };
+        let senders = Senders::sized(hashes.len(), hasher);
+        for h in hashes {
+            senders.insert_hash(h);
+        }
+        // Records waiting in memory are the store's too.
+        let pending = self.pending.lock().expect("pending lock");
+        let unwritten = pending.writing.iter().map(|(_, r)| r.as_ref());
+        for records in unwritten.chain([&pending.open]) {
+            for address in records.by_address.keys() {
+                senders.insert(address);
+            }
+        }
+        let _ = self.senders.set(senders);
+        Ok(())
+    }
+
     /// What was known about `address` (and `ip`) before now.
     pub fn history(&self, address: &str, ip: Option<IpAddr>) -> History {
         let Some(conn) = self.reader.as_ref().or(self.conn.as_ref()) else {
             return History::default();
         };
         let address = address.to_ascii_lowercase();
+        if self.senders.get().is_some_and(|s| !s.may_hold(&address)) {
+            return History::default();
+        }
         let ip = ip.map(|ip| ip.to_string());
         // Locks are taken in the order pending, reader, known: a batch cannot finish writing
         // (and leave memory) between the database read and the read of what is in memory.
@@ -322,6 +416,9 @@ impl Store {
         let ip = ip.map_or_else(|| "-".to_string(), |ip| ip.to_string());
         let full = {
             let mut pending = self.pending.lock().expect("pending lock");
+            if let Some(senders) = self.senders.get() {
+                senders.insert(&address);
+            }
             if let Some(k) = self.known.lock().expect("known lock").get_mut(&address) {
                 k.add(ip.clone(), 1, now);
             }
@@ -654,6 +751,45 @@ mod tests {
         );
         let missing = Store::open(&dir.join("none.db"), false).unwrap();
         assert_eq!(missing.history("a@x.example", None), History::default());
+    }
+
+    #[test]
+    fn indexed_senders_answer_new_ones_without_a_query_and_keep_the_rest() {
+        let dir = std::env::temp_dir().join(format!("impostor-store-index-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("s.db");
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let before = Store::open(&path, true).unwrap();
+        for i in 0..500 {
+            before
+                .record(&format!("old{i}@x.example"), Some(ip), 100)
+                .unwrap();
+        }
+        drop(before);
+        let store = Store::open(&path, true).unwrap();
+        // Waiting in memory when the index is built: still the store's.
+        store.record("Pending@x.example", None, 150).unwrap();
+        store.index_senders().unwrap();
+        let filter = store.senders.get().unwrap();
+        assert!((0..500).all(|i| filter.may_hold(&format!("old{i}@x.example"))));
+        let false_positives = (0..10_000)
+            .filter(|i| filter.may_hold(&format!("new{i}@x.example")))
+            .count();
+        assert!(
+            false_positives < 10,
+            "{false_positives} false positives in 10000"
+        );
+        assert_eq!(store.history("OLD7@x.example", Some(ip)).messages, 1);
+        assert_eq!(store.history("pending@x.example", None).messages, 1);
+        assert_eq!(store.history("new@x.example", None), History::default());
+        // Recorded after the index, flushed or not, and past the in-memory histories' limit.
+        store.record("new@x.example", Some(ip), 200).unwrap();
+        assert_eq!(store.history("new@x.example", None).messages, 1);
+        store.flush().unwrap();
+        store.known.lock().unwrap().clear();
+        let h = store.history("new@x.example", Some(ip));
+        assert_eq!((h.messages, h.first_seen, h.ip_known), (1, Some(200), true));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -720,6 +720,11 @@ pub(super) fn run(config_path: Option<&Path>, args: ScanArgs) -> Result<Exit> {
             None
         };
         let skip = checkpoint.map_or(0, |c| c.next_item);
+        // Most senders of a batch are new, and the filter says so without a query. Without it
+        // (a store it cannot read) every sender is looked up, as in `check`.
+        if let Some(store) = triage.store() {
+            let _ = store.index_senders();
+        }
         let mut sink = match &args.output {
             Some(p) => Sink::File(std::io::BufWriter::with_capacity(
                 256 * 1024,
