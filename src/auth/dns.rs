@@ -750,6 +750,40 @@ impl DnsView {
         &self.caches
     }
 
+    /// Caches, for their negative TTL, the TXT names among `names` (fully qualified, as
+    /// mail-auth keys them) that do not exist or hold no TXT record. mail-auth caches only the
+    /// records it found, so a name absent for every message — `_dmarc.com.`, where nearly every
+    /// DMARC tree walk ends — went through the resolver again for each one. Any other outcome
+    /// (a record, a timeout, a server failure) is left for mail-auth to meet as before.
+    pub async fn cache_absent_txt(&self, names: Vec<String>) {
+        use mail_auth::ResolverCache;
+        let txt = &self.caches.txt;
+        let lookups = names
+            .into_iter()
+            .filter(|n| txt.get::<str>(n).is_none())
+            .filter_map(|n| Name::from_str_relaxed(n.as_str()).ok().map(|q| (n, q)))
+            .map(|(name, query)| async move {
+                let Err(hickory_resolver::net::NetError::Dns(
+                    hickory_resolver::net::DnsError::NoRecordsFound(none),
+                )) = self.authenticator.resolver().txt_lookup(query).await
+                else {
+                    return;
+                };
+                // Without an SOA there is no negative TTL, and no caching (RFC 2308 §5).
+                let Some(ttl) = none.negative_ttl else {
+                    return;
+                };
+                txt.insert(
+                    name.into_boxed_str(),
+                    mail_auth::Txt::Error(mail_auth::Error::Dns(
+                        mail_auth::DnsError::RecordNotFound(none.response_code),
+                    )),
+                    std::time::Instant::now() + Duration::from_secs(ttl.into()),
+                );
+            });
+        futures_util::future::join_all(lookups).await;
+    }
+
     /// The per-message budget.
     pub fn budget(&self) -> Duration {
         self.budget
@@ -871,5 +905,49 @@ mod tests {
         // b.example exists as an empty non-terminal: NODATA, not NXDOMAIN.
         let err = r.txt_lookup("b.example.").await.unwrap_err();
         assert!(err.is_no_records_found() && !err.is_nx_domain(), "{err}");
+    }
+
+    #[tokio::test]
+    async fn absent_txt_names_are_cached_for_their_negative_ttl() {
+        use mail_auth::ResolverCache;
+        let snapshot: Snapshot = serde_json::from_str(
+            r#"{"txt": {"_dmarc.a.example": ["v=DMARC1; p=reject"], "b.example": ["x"]},
+                "timeout": ["_dmarc.slow.example"], "servfail": ["_dmarc.broken.example"]}"#,
+        )
+        .unwrap();
+        let settings = DnsSettings {
+            nameserver: None,
+            timeout: Duration::from_millis(300),
+            attempts: 1,
+            budget: Duration::from_secs(5),
+        };
+        let view = DnsView::snapshot(snapshot, &settings).await.unwrap();
+        let names = [
+            "_dmarc.a.example.",
+            "_dmarc.example.",
+            "_dmarc.b.example.",
+            "_dmarc.slow.example.",
+            "_dmarc.broken.example.",
+        ];
+        view.cache_absent_txt(names.iter().map(|n| n.to_string()).collect())
+            .await;
+        let cached = |n: &str| view.caches().txt.get::<str>(n);
+        // NXDOMAIN and NODATA are cached as mail-auth's own "not found" error…
+        for absent in ["_dmarc.example.", "_dmarc.b.example."] {
+            match cached(absent) {
+                Some(mail_auth::Txt::Error(mail_auth::Error::Dns(
+                    mail_auth::DnsError::RecordNotFound(_),
+                ))) => {}
+                other => panic!("{absent}: cached is {}", other.is_some()),
+            }
+        }
+        // …and a record, a timeout or a server failure is left for mail-auth.
+        for other in [
+            "_dmarc.a.example.",
+            "_dmarc.slow.example.",
+            "_dmarc.broken.example.",
+        ] {
+            assert!(cached(other).is_none(), "{other}");
+        }
     }
 }

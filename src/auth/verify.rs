@@ -166,6 +166,11 @@ pub async fn verify(view: &DnsView, raw: &[u8], envelope: &Envelope) -> AuthResu
         let dmarc = if timed_out {
             Err(())
         } else {
+            let _ = tokio::time::timeout_at(
+                deadline,
+                view.cache_absent_txt(dmarc_walk_names(&from_domain)),
+            )
+            .await;
             tokio::time::timeout_at(
                 deadline,
                 auth.verify_dmarc(cached(
@@ -256,6 +261,16 @@ pub struct SpfChecks {
     for_dmarc: (mail_auth::SpfOutput, String),
 }
 
+/// The names a DMARC tree walk (RFC 9989 §4.10) may ask for `domain`, as mail-auth keys them:
+/// `_dmarc.` before the domain and each of its parents of at most eight labels.
+fn dmarc_walk_names(domain: &str) -> Vec<String> {
+    let labels: Vec<&str> = domain.split('.').filter(|l| !l.is_empty()).collect();
+    (1..=labels.len())
+        .filter(|n| *n <= 8 || *n == labels.len())
+        .map(|n| format!("_dmarc.{}.", labels[labels.len() - n..].join(".")))
+        .collect()
+}
+
 /// SPF for the envelope (RFC 7208 §2.3, §2.4): HELO and MAIL FROM are separate identities.
 /// DMARC uses the MAIL FROM result, or the HELO result for the null sender (RFC 7489 §3.1.2).
 /// Without a client IP nothing is checked.
@@ -343,7 +358,18 @@ async fn preflight(view: &DnsView, domain: &str) -> Option<mail_auth::SpfOutput>
         .await
     {
         Ok(lookup) => lookup,
-        Err(e) if e.is_no_records_found() => return None,
+        Err(hickory_resolver::net::NetError::Dns(
+            hickory_resolver::net::DnsError::NoRecordsFound(none),
+        )) => {
+            // No SPF record is no broken one, for as long as the answer may be cached (RFC 2308:
+            // not at all without an SOA): a HELO name without SPF is asked about for every
+            // message otherwise.
+            if let Some(ttl) = none.negative_ttl {
+                let until = std::time::Instant::now() + std::time::Duration::from_secs(ttl.into());
+                cache.insert(domain.into(), false, until);
+            }
+            return None;
+        }
         Err(_) => {
             return Some(
                 mail_auth::SpfOutput::new(domain.to_string()).with_result(SpfResult::TempError),
