@@ -118,7 +118,7 @@ impl Senders {
 
     fn insert_hash(&self, h: u64) {
         for bit in self.probes(h) {
-            self.bits[bit / 64].fetch_or(1 << (bit % 64), Ordering::Relaxed);
+            self.bits[bit / 64].fetch_or(1 << (bit % 64), Ordering::Release);
         }
     }
 
@@ -129,7 +129,7 @@ impl Senders {
 
     fn may_hold(&self, address: &str) -> bool {
         self.probes(self.hasher.hash_one(address))
-            .all(|bit| self.bits[bit / 64].load(Ordering::Relaxed) & (1 << (bit % 64)) != 0)
+            .all(|bit| self.bits[bit / 64].load(Ordering::Acquire) & (1 << (bit % 64)) != 0)
     }
 }
 

@@ -32,6 +32,9 @@ use std::time::Duration;
 
 const TTL: u32 = 3600;
 
+/// The longest time an absent name is cached, in seconds (RFC 2308 §5).
+const NEGATIVE_TTL_CAP: u32 = 3 * 3600;
+
 /// DNS records as impostor stores them for reproducible runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -769,10 +772,12 @@ impl DnsView {
                 else {
                     return;
                 };
-                // Without an SOA there is no negative TTL, and no caching (RFC 2308 §5).
+                // Without an SOA there is no negative TTL, and no caching; with one, at most
+                // the three hours RFC 2308 §5 found to work well, for a long-running service.
                 let Some(ttl) = none.negative_ttl else {
                     return;
                 };
+                let ttl = ttl.min(NEGATIVE_TTL_CAP);
                 txt.insert(
                     name.into_boxed_str(),
                     mail_auth::Txt::Error(mail_auth::Error::Dns(

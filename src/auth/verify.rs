@@ -262,11 +262,11 @@ pub struct SpfChecks {
 }
 
 /// The names a DMARC tree walk (RFC 9989 §4.10) may ask for `domain`, as mail-auth keys them:
-/// `_dmarc.` before the domain and each of its parents of at most eight labels.
+/// `_dmarc.` before the domain and each of its parents of at most seven labels.
 fn dmarc_walk_names(domain: &str) -> Vec<String> {
     let labels: Vec<&str> = domain.split('.').filter(|l| !l.is_empty()).collect();
     (1..=labels.len())
-        .filter(|n| *n <= 8 || *n == labels.len())
+        .filter(|n| *n <= 7 || *n == labels.len())
         .map(|n| format!("_dmarc.{}.", labels[labels.len() - n..].join(".")))
         .collect()
 }
@@ -534,5 +534,29 @@ fn alignment_word(a: Alignment) -> &'static str {
     match a {
         Alignment::Relaxed => "relaxed",
         Alignment::Strict => "strict",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dmarc_walk_names_are_the_names_mail_auth_asks_for() {
+        assert_eq!(
+            dmarc_walk_names("mail.Example.co.jp."),
+            [
+                "_dmarc.jp.",
+                "_dmarc.co.jp.",
+                "_dmarc.Example.co.jp.",
+                "_dmarc.mail.Example.co.jp."
+            ]
+        );
+        // Nine labels: the name itself, then seven labels and fewer (RFC 9989 §4.10.1).
+        let names = dmarc_walk_names("a.b.c.d.e.f.g.h.example");
+        assert_eq!(names.len(), 8);
+        assert_eq!(names[6], "_dmarc.c.d.e.f.g.h.example.");
+        assert_eq!(names[7], "_dmarc.a.b.c.d.e.f.g.h.example.");
+        assert!(dmarc_walk_names("").is_empty());
     }
 }
