@@ -33,7 +33,7 @@ use std::time::Duration;
 const TTL: u32 = 3600;
 
 /// The longest time an absent name is cached, in seconds (RFC 2308 §5).
-const NEGATIVE_TTL_CAP: u32 = 3 * 3600;
+pub(super) const NEGATIVE_TTL_CAP: u32 = 3 * 3600;
 
 /// DNS records as impostor stores them for reproducible runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

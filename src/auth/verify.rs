@@ -362,9 +362,10 @@ async fn preflight(view: &DnsView, domain: &str) -> Option<mail_auth::SpfOutput>
             hickory_resolver::net::DnsError::NoRecordsFound(none),
         )) => {
             // No SPF record is no broken one, for as long as the answer may be cached (RFC 2308:
-            // not at all without an SOA): a HELO name without SPF is asked about for every
-            // message otherwise.
+            // not at all without an SOA, at most three hours): a HELO name without SPF is asked
+            // about for every message otherwise.
             if let Some(ttl) = none.negative_ttl {
+                let ttl = ttl.min(super::dns::NEGATIVE_TTL_CAP);
                 let until = std::time::Instant::now() + std::time::Duration::from_secs(ttl.into());
                 cache.insert(domain.into(), false, until);
             }
@@ -558,5 +559,32 @@ mod tests {
         assert_eq!(names[6], "_dmarc.c.d.e.f.g.h.example.");
         assert_eq!(names[7], "_dmarc.a.b.c.d.e.f.g.h.example.");
         assert!(dmarc_walk_names("").is_empty());
+    }
+
+    #[tokio::test]
+    async fn preflight_remembers_names_without_spf_and_flags_two_records() {
+        use crate::auth::dns::{DnsSettings, Snapshot};
+        use mail_auth::ResolverCache;
+        let snapshot: Snapshot = serde_json::from_str(
+            r#"{"txt": {"two.example": [["v=spf1 -all"], ["v=spf1 +all"]]}, "a": {"none.example": ["192.0.2.1"]}}"#,
+        )
+        .unwrap();
+        let settings = DnsSettings {
+            nameserver: None,
+            timeout: std::time::Duration::from_secs(2),
+            attempts: 1,
+            budget: std::time::Duration::from_secs(5),
+        };
+        let view = DnsView::snapshot(snapshot, &settings).await.unwrap();
+        for absent in ["none.example", "missing.example"] {
+            assert!(preflight(&view, absent).await.is_none());
+            assert_eq!(
+                view.caches().spf_broken.get(absent),
+                Some(false),
+                "{absent}"
+            );
+        }
+        let two = preflight(&view, "two.example").await.unwrap();
+        assert_eq!(two.result(), SpfResult::PermError);
     }
 }
