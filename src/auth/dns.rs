@@ -32,8 +32,16 @@ use std::time::Duration;
 
 const TTL: u32 = 3600;
 
-/// The longest time an absent name is cached, in seconds (RFC 2308 §5).
-pub(super) const NEGATIVE_TTL_CAP: u32 = 3 * 3600;
+/// The longest time an absent name is cached, in seconds: the three hours RFC 2308 §5 found to
+/// work well, for a long-running service.
+const NEGATIVE_TTL_CAP: u32 = 3 * 3600;
+
+/// Until when a "no such name" or "no such record" answer may be cached: its negative TTL
+/// (the SOA's), at most `NEGATIVE_TTL_CAP`; never without an SOA (RFC 2308 §5).
+pub(super) fn absent_until(none: &hickory_resolver::net::NoRecords) -> Option<std::time::Instant> {
+    let ttl = none.negative_ttl?.min(NEGATIVE_TTL_CAP);
+    Some(std::time::Instant::now() + Duration::from_secs(ttl.into()))
+}
 
 /// DNS records as impostor stores them for reproducible runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -650,7 +658,8 @@ impl<K: std::hash::Hash + Eq, V: Clone> mail_auth::ResolverCache<K, V> for Cache
 /// The caches of one DNS view.
 #[derive(Default)]
 pub struct Caches {
-    /// TXT records, parsed (SPF, DKIM keys, DMARC).
+    /// TXT records, parsed (SPF, DKIM keys, DMARC), and names found absent
+    /// (`DnsView::cache_absent_txt`).
     pub txt: Cache<Box<str>, mail_auth::Txt>,
     /// MX records.
     pub mx: Cache<Box<str>, mail_auth::RecordSet<mail_auth::MX>>,
@@ -772,18 +781,15 @@ impl DnsView {
                 else {
                     return;
                 };
-                // Without an SOA there is no negative TTL, and no caching; with one, at most
-                // the three hours RFC 2308 §5 found to work well, for a long-running service.
-                let Some(ttl) = none.negative_ttl else {
+                let Some(until) = absent_until(&none) else {
                     return;
                 };
-                let ttl = ttl.min(NEGATIVE_TTL_CAP);
                 txt.insert(
                     name.into_boxed_str(),
                     mail_auth::Txt::Error(mail_auth::Error::Dns(
                         mail_auth::DnsError::RecordNotFound(none.response_code),
                     )),
-                    std::time::Instant::now() + Duration::from_secs(ttl.into()),
+                    until,
                 );
             });
         futures_util::future::join_all(lookups).await;
@@ -864,6 +870,19 @@ fn authenticator(
 }
 
 #[cfg(test)]
+impl DnsSettings {
+    /// Settings for tests against a local server: one try per query within `timeout`.
+    pub(crate) fn for_tests(timeout: Duration) -> DnsSettings {
+        DnsSettings {
+            nameserver: None,
+            timeout,
+            attempts: 1,
+            budget: Duration::from_secs(5),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -907,12 +926,7 @@ mod tests {
             r#"{"txt": {"a.b.example": ["hello"]}, "a": {"a.b.example": ["192.0.2.1"]}}"#,
         )
         .unwrap();
-        let settings = DnsSettings {
-            nameserver: None,
-            timeout: Duration::from_secs(2),
-            attempts: 1,
-            budget: Duration::from_secs(5),
-        };
+        let settings = DnsSettings::for_tests(Duration::from_secs(2));
         let view = DnsView::snapshot(snapshot, &settings).await.unwrap();
         let r = &view.authenticator().0;
         let txt = r.txt_lookup("a.b.example.").await.unwrap();
@@ -932,12 +946,7 @@ mod tests {
                 "timeout": ["_dmarc.slow.example"], "servfail": ["_dmarc.broken.example"]}"#,
         )
         .unwrap();
-        let settings = DnsSettings {
-            nameserver: None,
-            timeout: Duration::from_millis(300),
-            attempts: 1,
-            budget: Duration::from_secs(5),
-        };
+        let settings = DnsSettings::for_tests(Duration::from_millis(300));
         let view = DnsView::snapshot(snapshot, &settings).await.unwrap();
         let names = [
             "_dmarc.a.example.",

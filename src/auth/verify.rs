@@ -262,8 +262,10 @@ pub struct SpfChecks {
 }
 
 /// The names a DMARC tree walk (RFC 9989 §4.10) may ask for `domain`, as mail-auth keys them:
-/// `_dmarc.` before the domain and each of its parents of at most seven labels.
+/// `_dmarc.` before the domain (its A-label form, as mail-auth converts it) and each of its
+/// parents of at most seven labels.
 fn dmarc_walk_names(domain: &str) -> Vec<String> {
+    let domain = mail_auth::common::to_a_label(domain);
     let labels: Vec<&str> = domain.split('.').filter(|l| !l.is_empty()).collect();
     (1..=labels.len())
         .filter(|n| *n <= 7 || *n == labels.len())
@@ -361,12 +363,9 @@ async fn preflight(view: &DnsView, domain: &str) -> Option<mail_auth::SpfOutput>
         Err(hickory_resolver::net::NetError::Dns(
             hickory_resolver::net::DnsError::NoRecordsFound(none),
         )) => {
-            // No SPF record is no broken one, for as long as the answer may be cached (RFC 2308:
-            // not at all without an SOA, at most three hours): a HELO name without SPF is asked
-            // about for every message otherwise.
-            if let Some(ttl) = none.negative_ttl {
-                let ttl = ttl.min(super::dns::NEGATIVE_TTL_CAP);
-                let until = std::time::Instant::now() + std::time::Duration::from_secs(ttl.into());
+            // No SPF record is no broken one, for as long as the answer may be cached: a HELO
+            // name without SPF is asked about for every message otherwise.
+            if let Some(until) = super::dns::absent_until(&none) {
                 cache.insert(domain.into(), false, until);
             }
             return None;
@@ -549,9 +548,13 @@ mod tests {
             [
                 "_dmarc.jp.",
                 "_dmarc.co.jp.",
-                "_dmarc.Example.co.jp.",
-                "_dmarc.mail.Example.co.jp."
+                "_dmarc.example.co.jp.",
+                "_dmarc.mail.example.co.jp."
             ]
+        );
+        assert_eq!(
+            dmarc_walk_names("例え.jp"),
+            ["_dmarc.jp.", "_dmarc.xn--r8jz45g.jp."]
         );
         // Nine labels: the name itself, then seven labels and fewer (RFC 9989 §4.10.1).
         let names = dmarc_walk_names("a.b.c.d.e.f.g.h.example");
@@ -569,12 +572,7 @@ mod tests {
             r#"{"txt": {"two.example": [["v=spf1 -all"], ["v=spf1 +all"]]}, "a": {"none.example": ["192.0.2.1"]}}"#,
         )
         .unwrap();
-        let settings = DnsSettings {
-            nameserver: None,
-            timeout: std::time::Duration::from_secs(2),
-            attempts: 1,
-            budget: std::time::Duration::from_secs(5),
-        };
+        let settings = DnsSettings::for_tests(std::time::Duration::from_secs(2));
         let view = DnsView::snapshot(snapshot, &settings).await.unwrap();
         for absent in ["none.example", "missing.example"] {
             assert!(preflight(&view, absent).await.is_none());
