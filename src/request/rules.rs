@@ -707,8 +707,12 @@ fn compile_language(code: String, m: Merged) -> Result<Language> {
             .filter(|i| (cues[*i].effect == Effect::Demote) == demoting)
             .collect()
     };
-    let (prefilter, prefilter_need) =
-        set((0..rules.len()).collect(), &|i| rules[i].terms[0], 64 << 20)?;
+    let (prefilter, _) = set((0..rules.len()).collect(), &|i| rules[i].terms[0], 64 << 20)?;
+    // The prefilter stands for whole rules, which need what any of their terms needs: Japanese
+    // rules with a Latin object ("パスワード|password") still skip a sentence without Japanese.
+    let prefilter_need = rules
+        .iter()
+        .fold(Needs::everything(), |n, r| n.all(r.needs));
     let (escalation, escalation_need) = set(cues_of(false), &|i| cues[i].term, 32 << 20)?;
     let (demoting, demoting_need) = set(cues_of(true), &|i| cues[i].term, 32 << 20)?;
     Ok(Language {
