@@ -69,3 +69,55 @@ fn cut_and_flipped_fixtures_never_panic() {
         assert!(runs > 500, "{runs}");
     });
 }
+
+/// A batch (`Triage::check_batch`, as `scan` runs it) gives each message what `check` gives it,
+/// in order, with a broken message costing only its own place.
+#[test]
+fn a_batch_gives_each_message_what_check_gives() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        // Each run records senders in its own store: a shared one would make the second run's
+        // senders known ones.
+        let triage = |name: &str| {
+            let mut settings = Settings {
+                config: config::load(Some(&config())).unwrap().config,
+                dns_snapshot: Some(fixture("dns/zone.json")),
+                ..Default::default()
+            };
+            settings.config.store = Some(scratch(name).join("store.db"));
+            Triage::new(settings)
+        };
+        let (one, batch) = (
+            triage("batch-one").await.unwrap(),
+            triage("batch-all").await.unwrap(),
+        );
+        let mut items: Vec<(Vec<u8>, String)> = mail_fixtures()
+            .into_iter()
+            .map(|p| (std::fs::read(&p).unwrap(), p.display().to_string()))
+            .collect();
+        items.insert(3, (b"not an email at all".to_vec(), "junk".into()));
+        assert!(items.len() > 20);
+        let mut expected = Vec::new();
+        for (raw, name) in items.clone() {
+            expected.push(one.check(raw, &name).await);
+        }
+        let got = batch.check_batch(items).await;
+        assert_eq!(got.len(), expected.len());
+        for ((got, _), want) in got.iter().zip(&expected) {
+            match (got, want) {
+                (Ok(g), Ok(w)) => {
+                    assert_eq!(g.input, w.input);
+                    assert_eq!(g.verdict, w.verdict, "{}", g.input);
+                    assert_eq!(g.auth, w.auth, "{}", g.input);
+                }
+                (Err(g), Err(w)) => assert_eq!(g.to_string(), w.to_string()),
+                _ => panic!("batch and check disagree: {got:?} vs {want:?}"),
+            }
+        }
+        assert!(got[3].0.is_err());
+    });
+}

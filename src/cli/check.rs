@@ -83,11 +83,7 @@ fn read_input(path: Option<&Path>, limit: usize) -> Result<(Vec<u8>, String)> {
 
 fn panic_text(err: tokio::task::JoinError) -> String {
     match err.try_into_panic() {
-        Ok(payload) => payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "panic".into()),
+        Ok(payload) => crate::triage::panic_text(payload),
         Err(e) => e.to_string(),
     }
 }

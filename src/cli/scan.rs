@@ -280,17 +280,20 @@ impl Render {
     }
 }
 
-async fn process(
-    triage: Arc<Triage>,
-    render: Arc<Render>,
+/// Items a worker checks together. Enough for each stage to find its caches warm from the
+/// item before; few enough that a slow DNS answer holds up little.
+const BATCH: usize = 32;
+
+/// What checking an item gave: its reports (one per triaged comment), or why there are none.
+type Outcome = std::result::Result<Vec<(u64, Role, Report)>, String>;
+
+/// An item's result before it is known.
+fn pending(
     seq: u64,
-    item: Item,
-    permit: tokio::sync::OwnedSemaphorePermit,
+    location: &Location,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
 ) -> Done {
-    let started = Instant::now();
-    let location = item.location;
-    let name = location.to_string();
-    let mut done = Done {
+    Done {
         seq,
         bytes: Vec::new(),
         level: None,
@@ -301,9 +304,91 @@ async fn process(
         location: location.clone(),
         elapsed: Duration::ZERO,
         size: 0,
-        _permit: Some(permit),
-    };
-    let outcome: std::result::Result<Vec<(u64, Role, Report)>, String> = match item.content {
+        _permit: permit,
+    }
+}
+
+/// An item's result for an internal error (a panic): it costs that item, not the scan (nor a
+/// gap in the output that would stop everything after it from being written).
+fn crashed(render: &Render, seq: u64, location: &Location, problem: &str) -> Done {
+    let problem = format!("internal error: {problem}");
+    let mut done = pending(seq, location, None);
+    done.bytes = render.error(location, &problem);
+    done.error = Some(problem);
+    done
+}
+
+/// Checks a batch of items. Raw messages go through `Triage::check_batch` together, stage by
+/// stage; tickets and unreadable items one by one.
+async fn process_batch(
+    triage: &Arc<Triage>,
+    render: &Arc<Render>,
+    taken: Vec<(u64, Item, tokio::sync::OwnedSemaphorePermit)>,
+) -> Vec<Done> {
+    use futures_util::FutureExt;
+    let mut dones: Vec<Option<Done>> = Vec::with_capacity(taken.len());
+    let mut raws = Vec::new();
+    let mut raw_dones = Vec::new();
+    for (seq, item, permit) in taken {
+        match item.content {
+            Content::Raw(raw) => {
+                let mut done = pending(seq, &item.location, Some(permit));
+                done.size = raw.len() as u64;
+                raws.push((raw, item.location.to_string()));
+                raw_dones.push((dones.len(), done));
+                dones.push(None);
+            }
+            content => {
+                let location = item.location.clone();
+                let item = Item {
+                    location: item.location,
+                    content,
+                };
+                let done = std::panic::AssertUnwindSafe(process(
+                    triage.clone(),
+                    render.clone(),
+                    seq,
+                    item,
+                    permit,
+                ))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| {
+                    crashed(render, seq, &location, &crate::triage::panic_text(panic))
+                });
+                dones.push(Some(done));
+            }
+        }
+    }
+    let checked = triage.check_batch(raws).await;
+    for ((at, done), (report, elapsed)) in raw_dones.into_iter().zip(checked) {
+        let (seq, location) = (done.seq, done.location.clone());
+        let outcome = report
+            .map(|r| vec![(0, Role::First, r)])
+            .map_err(|e| error_text(&e));
+        let mut done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            complete(render, done, outcome)
+        }))
+        .unwrap_or_else(|panic| crashed(render, seq, &location, &crate::triage::panic_text(panic)));
+        done.elapsed = elapsed;
+        dones[at] = Some(done);
+    }
+    dones.into_iter().flatten().collect()
+}
+
+/// Checks one ticket, comment or unreadable item.
+async fn process(
+    triage: Arc<Triage>,
+    render: Arc<Render>,
+    seq: u64,
+    item: Item,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> Done {
+    let started = Instant::now();
+    let location = item.location;
+    let name = location.to_string();
+    let mut done = pending(seq, &location, Some(permit));
+    let outcome: Outcome = match item.content {
         Content::Raw(raw) => {
             done.size = raw.len() as u64;
             triage
@@ -370,6 +455,14 @@ async fn process(
         }
         Content::Unreadable(problem) => Err(problem),
     };
+    let mut done = complete(&render, done, outcome);
+    done.elapsed = started.elapsed();
+    done
+}
+
+/// Fills in an item's result from what checking it gave.
+fn complete(render: &Render, mut done: Done, outcome: Outcome) -> Done {
+    let location = done.location.clone();
     match outcome {
         Err(problem) => {
             done.bytes = render.error(&location, &problem);
@@ -428,13 +521,14 @@ async fn process(
             });
         }
     }
-    done.elapsed = started.elapsed();
     done
 }
 
 fn error_text(e: &Error) -> String {
     match e {
         Error::BadInput { problem, .. } | Error::Unreadable { problem, .. } => problem.clone(),
+        // The location is in the record already: the same words as a panic caught here.
+        Error::Internal { problem, .. } => format!("internal error: {problem}"),
         other => other.to_string(),
     }
 }
@@ -570,56 +664,38 @@ struct Shared {
 }
 
 impl Shared {
-    /// One worker: takes items until there are none left or the scan failed.
-    async fn work(&self, triage: &Arc<Triage>, render: &Arc<Render>, key: &str) {
-        use futures_util::FutureExt;
+    /// One worker: takes batches of items until there are none left or the scan failed.
+    async fn work(&self, triage: &Arc<Triage>, render: &Arc<Render>, key: &str, batch: usize) {
         use std::sync::atomic::Ordering;
         while !self.failed.load(Ordering::Relaxed) {
-            let Ok(permit) = self.window.clone().acquire_owned().await else {
+            // The first item waits for room in the window; the rest take what room there is.
+            let mut taken = Vec::with_capacity(batch);
+            while taken.len() < batch {
+                let permit = if taken.is_empty() {
+                    match self.window.clone().acquire_owned().await {
+                        Ok(p) => p,
+                        Err(_) => return,
+                    }
+                } else {
+                    match self.window.clone().try_acquire_owned() {
+                        Ok(p) => p,
+                        Err(_) => break,
+                    }
+                };
+                let next = self.source.lock().expect("source lock").take();
+                let Some((seq, item)) = next else { break };
+                taken.push((seq, item, permit));
+            }
+            if taken.is_empty() {
                 return;
-            };
-            let next = self.source.lock().expect("source lock").take();
-            let Some((seq, item)) = next else {
-                return;
-            };
-            let location = item.location.clone();
-            let checked = std::panic::AssertUnwindSafe(process(
-                triage.clone(),
-                render.clone(),
-                seq,
-                item,
-                permit,
-            ))
-            .catch_unwind()
-            .await;
-            // A panic is a bug, but it must cost one item, not the scan (nor a gap in the
-            // output that would stop everything after it from being written).
-            let done = checked.unwrap_or_else(|panic| {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "panic".into());
-                let problem = format!("internal error: {what}");
-                Done {
-                    seq,
-                    bytes: render.error(&location, &problem),
-                    level: None,
-                    error: Some(problem),
-                    intents: Vec::new(),
-                    flagged_sender: None,
-                    verdict: None,
-                    location,
-                    elapsed: Duration::ZERO,
-                    size: 0,
-                    _permit: None,
+            }
+            for done in process_batch(triage, render, taken).await {
+                if let Err(e) = self.hand_in(done, triage.store(), key) {
+                    self.failure.lock().expect("failure lock").get_or_insert(e);
+                    self.failed.store(true, Ordering::Relaxed);
+                    self.window.close();
+                    return;
                 }
-            });
-            if let Err(e) = self.hand_in(done, triage.store(), key) {
-                self.failure.lock().expect("failure lock").get_or_insert(e);
-                self.failed.store(true, Ordering::Relaxed);
-                self.window.close();
-                return;
             }
         }
     }
@@ -757,10 +833,11 @@ pub(super) fn run(config_path: Option<&Path>, args: ScanArgs) -> Result<Exit> {
             None
         };
 
-        // No producer, dispatcher or writer task: each of `jobs` workers takes the next item
+        // No producer, dispatcher or writer task: each worker takes the next batch of items
         // from the shared source, checks it, and hands it to the shared writer, which writes
         // whatever has become contiguous. A wake-up and a task per message cost a scan more
-        // than a fifth of its CPU.
+        // than a fifth of its CPU. Batches go through the pipeline stage by stage
+        // (`Triage::check_batch`); `jobs` items are in flight in all.
         let shared = Arc::new(Shared {
             source: std::sync::Mutex::new(Source {
                 items: Box::new(source::items(&paths, limit)),
@@ -790,11 +867,12 @@ pub(super) fn run(config_path: Option<&Path>, args: ScanArgs) -> Result<Exit> {
         });
         let store = triage.store();
         let started = Instant::now();
-        let workers: Vec<_> = (0..jobs)
+        let batch = jobs.min(BATCH);
+        let workers: Vec<_> = (0..jobs.div_ceil(batch))
             .map(|_| {
                 let (shared, triage, render, key) =
                     (shared.clone(), triage.clone(), render.clone(), key.clone());
-                tokio::spawn(async move { shared.work(&triage, &render, &key).await })
+                tokio::spawn(async move { shared.work(&triage, &render, &key, batch).await })
             })
             .collect();
         for w in workers {
