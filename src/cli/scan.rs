@@ -281,8 +281,9 @@ impl Render {
 }
 
 /// Items a worker checks together. Enough for each stage to find its caches warm from the
-/// item before; few enough that a slow DNS answer holds up little.
-const BATCH: usize = 32;
+/// item before; few enough that a slow DNS answer holds up little, and that the default 64
+/// jobs make four workers, so that two cores stay busy while some wait for DNS.
+const BATCH: usize = 16;
 
 /// What checking an item gave: its reports (one per triaged comment), or why there are none.
 type Outcome = std::result::Result<Vec<(u64, Role, Report)>, String>;
@@ -860,7 +861,10 @@ pub(super) fn run(config_path: Option<&Path>, args: ScanArgs) -> Result<Exit> {
                 progress,
                 started: Instant::now(),
             }),
-            window: Arc::new(tokio::sync::Semaphore::new(jobs)),
+            // Room for every worker's batch in flight and one more batch each waiting to be
+            // written: with only the first, a worker whose batch finished early would wait for
+            // the slowest before it could take more, and the cores would take turns.
+            window: Arc::new(tokio::sync::Semaphore::new(2 * jobs)),
             failed: std::sync::atomic::AtomicBool::new(false),
             failure: std::sync::Mutex::new(None),
             saving: std::sync::Mutex::new(()),
