@@ -18,14 +18,18 @@ impl Lcg {
     }
 }
 
-#[test]
-fn cut_and_flipped_fixtures_never_panic() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+/// The runtime a pipeline runs in: two workers, as on the project's machine.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
-    runtime.block_on(async {
+        .unwrap()
+}
+
+#[test]
+fn cut_and_flipped_fixtures_never_panic() {
+    runtime().block_on(async {
         let loaded = config::load(Some(&config())).unwrap();
         let mut settings = Settings {
             config: loaded.config,
@@ -74,12 +78,7 @@ fn cut_and_flipped_fixtures_never_panic() {
 /// in order, with a broken message costing only its own place.
 #[test]
 fn a_batch_gives_each_message_what_check_gives() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    runtime().block_on(async {
         // Each run records senders in its own store: a shared one would make the second run's
         // senders known ones.
         let triage = |name: &str| {
