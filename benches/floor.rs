@@ -202,6 +202,32 @@ fn main() {
         std::hint::black_box(sender::analyze(&m, &knowledge, seen));
     });
 
+    // And in batches, stage by stage, as a scan's workers run them.
+    let batched: Vec<(usize, Duration)> = [16, 64, 256]
+        .into_iter()
+        .map(|size| {
+            let batches: Vec<Vec<usize>> = all.chunks(size).map(<[usize]>::to_vec).collect();
+            let per_batch = best(rounds, &batches, |batch| {
+                let parsed: Vec<Message> = batch
+                    .iter()
+                    .map(|i| {
+                        Message::parse(raws[*i].clone(), "corpus").expect("corpus messages parse")
+                    })
+                    .collect();
+                batch.iter().for_each(authenticate);
+                for (i, m) in batch.iter().zip(&parsed) {
+                    std::hint::black_box(request::analyze(m, &rules, &context));
+                    let seen = sender::Seen {
+                        ip: envelopes[*i].ip,
+                        history: None,
+                    };
+                    std::hint::black_box(sender::analyze(m, &knowledge, seen));
+                }
+            });
+            (size, per_batch / size as u32)
+        })
+        .collect();
+
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
         "floor bench: {} messages, one thread, best of {rounds} rounds, CPU µs per message",
@@ -232,6 +258,10 @@ fn main() {
         "all stages, one message at a time",
         us(interleaved)
     );
+    for (size, d) in &batched {
+        let what = format!("all stages, in batches of {size}");
+        println!("  {what:<46} {:>7.1}", us(*d));
+    }
     println!(
         "  the scan goal allows 150 µs of CPU per message: the pinned crates take {:.0} % of it, all stages {:.0} %",
         pinned / 1.5,
