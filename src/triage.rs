@@ -238,18 +238,16 @@ impl Triage {
             input: input.to_string(),
             problem: panic_text(panic),
         };
-        let parsed: Vec<(Result<Parsed>, String, Instant)> = items
+        // Each message's time is its own parse, the wait for its authentication (the others'
+        // run meanwhile) and its own judging: what the scan's "slowest" lists.
+        let parsed: Vec<(Result<Parsed>, String, std::time::Duration)> = items
             .into_iter()
             .map(|(raw, input)| {
                 let started = Instant::now();
                 let p = catch_unwind(AssertUnwindSafe(|| self.parse(raw, &input)))
                     .unwrap_or_else(|panic| Err(internal(&input, panic)));
-                (p, input, started)
+                (p, input, started.elapsed())
             })
-            .collect();
-        let parse_time: Vec<std::time::Duration> = parsed
-            .iter()
-            .map(|(_, _, started)| started.elapsed())
             .collect();
         let verified =
             futures_util::future::join_all(parsed.iter().map(|(p, input, _)| async move {
@@ -269,8 +267,7 @@ impl Triage {
         parsed
             .into_iter()
             .zip(verified)
-            .zip(parse_time)
-            .map(|(((p, input, _), (verified, auth_time)), parse_time)| {
+            .map(|((p, input, parse_time), (verified, auth_time))| {
                 let started = Instant::now();
                 let report = p.and_then(|mut p| {
                     let results = match (p.results.take(), verified) {
