@@ -175,8 +175,8 @@ pub struct ScanArgs {
     /// Continue an interrupted scan of the same inputs and output from its checkpoint.
     #[arg(long)]
     pub resume: bool,
-    /// Messages in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 64)]
+    /// Messages in flight at once (checked in four batches of up to 64 messages or 4 MiB).
+    #[arg(long, value_name = "N", default_value_t = 256)]
     pub jobs: usize,
     /// Options shared with `check`.
     #[command(flatten)]
