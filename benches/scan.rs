@@ -305,7 +305,7 @@ fn report(c: &corpus::Corpus, r: &Run, jobs: Option<usize>, cpus: usize) {
     println!(
         "impostor    exit {}, --jobs {}, {} CPUs on this machine, load average before: {}",
         r.exit,
-        jobs.map_or("64 (default)".to_string(), |j| j.to_string()),
+        jobs.map_or("impostor's default".to_string(), |j| j.to_string()),
         cpus,
         r.load_before
     );
