@@ -213,10 +213,7 @@ impl Triage {
     ) -> Result<Report> {
         let mut parsed = self.parse(raw, input)?;
         parsed.evidence.extend(extra);
-        let results = match parsed.results.take() {
-            Some(r) => r,
-            None => auth::verify(&self.dns, parsed.message.raw(), &parsed.envelope).await,
-        };
+        let results = self.authenticate(&mut parsed).await;
         self.decide(parsed, results, input)
     }
 
@@ -249,40 +246,40 @@ impl Triage {
                 (p, input, started.elapsed())
             })
             .collect();
-        let verified =
-            futures_util::future::join_all(parsed.iter().map(|(p, input, _)| async move {
+        let authenticated = futures_util::future::join_all(parsed.into_iter().map(
+            |(p, input, spent)| async move {
                 let started = Instant::now();
-                let results = match p {
-                    Ok(p) if p.results.is_none() => Some(
-                        AssertUnwindSafe(auth::verify(&self.dns, p.message.raw(), &p.envelope))
-                            .catch_unwind()
-                            .await
-                            .map_err(|panic| internal(input, panic)),
-                    ),
-                    _ => None,
+                let p = match p {
+                    Ok(mut p) => AssertUnwindSafe(self.authenticate(&mut p))
+                        .catch_unwind()
+                        .await
+                        .map(|results| (p, results))
+                        .map_err(|panic| internal(&input, panic)),
+                    Err(e) => Err(e),
                 };
-                (results, started.elapsed())
-            }))
-            .await;
-        parsed
+                (p, input, spent + started.elapsed())
+            },
+        ))
+        .await;
+        authenticated
             .into_iter()
-            .zip(verified)
-            .map(|((p, input, parse_time), (verified, auth_time))| {
+            .map(|(p, input, spent)| {
                 let started = Instant::now();
-                let report = p.and_then(|mut p| {
-                    let results = match (p.results.take(), verified) {
-                        (Some(r), _) | (None, Some(Ok(r))) => r,
-                        (None, Some(Err(e))) => return Err(e),
-                        (None, None) => {
-                            unreachable!("a parsed message without results is verified")
-                        }
-                    };
+                let report = p.and_then(|(p, results)| {
                     catch_unwind(AssertUnwindSafe(|| self.decide(p, results, &input)))
                         .unwrap_or_else(|panic| Err(internal(&input, panic)))
                 });
-                (report, parse_time + auth_time + started.elapsed())
+                (report, spent + started.elapsed())
             })
             .collect()
+    }
+
+    /// The results a trusted header gave, or else those of verifying the message.
+    async fn authenticate(&self, parsed: &mut Parsed) -> AuthResults {
+        match parsed.results.take() {
+            Some(r) => r,
+            None => auth::verify(&self.dns, parsed.message.raw(), &parsed.envelope).await,
+        }
     }
 
     /// The first stage of a check: the parse, the originating hop, the envelope, and the

@@ -314,101 +314,80 @@ fn pending(
     }
 }
 
-/// An item's result for an internal error (a panic): it costs that item, not the scan (nor a
-/// gap in the output that would stop everything after it from being written).
-fn crashed(render: &Render, seq: u64, location: &Location, problem: &str) -> Done {
-    let problem = format!("internal error: {problem}");
-    let mut done = pending(seq, location, None);
-    done.bytes = render.error(location, &problem);
-    done.error = Some(problem);
-    done
-}
-
 /// Checks a batch of items. Raw messages go through `Triage::check_batch` together, stage by
-/// stage; tickets and unreadable items one by one.
+/// stage; tickets and unreadable items one by one. A panic costs its own item, not the scan
+/// (nor a gap in the output that would stop everything after it from being written).
 async fn process_batch(
-    triage: &Arc<Triage>,
-    render: &Arc<Render>,
+    triage: &Triage,
+    render: &Render,
     taken: Vec<(u64, Item, tokio::sync::OwnedSemaphorePermit)>,
 ) -> Vec<Done> {
-    use futures_util::FutureExt;
     let mut dones: Vec<Option<Done>> = Vec::with_capacity(taken.len());
     let mut raws = Vec::new();
     let mut raw_dones = Vec::new();
     for (seq, item, permit) in taken {
+        let mut done = pending(seq, &item.location, Some(permit));
         match item.content {
             Content::Raw(raw) => {
-                let mut done = pending(seq, &item.location, Some(permit));
                 done.size = raw.len() as u64;
                 raws.push((raw, item.location.to_string()));
                 raw_dones.push((dones.len(), done));
                 dones.push(None);
             }
             content => {
-                let location = item.location.clone();
-                let item = Item {
-                    location: item.location,
-                    content,
-                };
-                let done = std::panic::AssertUnwindSafe(process(
-                    triage.clone(),
-                    render.clone(),
-                    seq,
-                    item,
-                    permit,
-                ))
-                .catch_unwind()
-                .await
+                let started = Instant::now();
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    from_ticket(triage, &item.location, content, &mut done.size)
+                }))
                 .unwrap_or_else(|panic| {
-                    crashed(render, seq, &location, &crate::triage::panic_text(panic))
+                    Err(format!(
+                        "internal error: {}",
+                        crate::triage::panic_text(panic)
+                    ))
                 });
-                dones.push(Some(done));
+                dones.push(Some(finish(render, done, outcome, started.elapsed())));
             }
         }
     }
     let checked = triage.check_batch(raws).await;
     for ((at, done), (report, elapsed)) in raw_dones.into_iter().zip(checked) {
-        let (seq, location) = (done.seq, done.location.clone());
         let outcome = report
             .map(|r| vec![(0, Role::First, r)])
             .map_err(|e| error_text(&e));
-        let mut done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            complete(render, done, outcome)
-        }))
-        .unwrap_or_else(|panic| crashed(render, seq, &location, &crate::triage::panic_text(panic)));
-        done.elapsed = elapsed;
-        dones[at] = Some(done);
+        dones[at] = Some(finish(render, done, outcome, elapsed));
     }
     dones.into_iter().flatten().collect()
 }
 
-/// Checks one ticket, comment or unreadable item.
-async fn process(
-    triage: Arc<Triage>,
-    render: Arc<Render>,
-    seq: u64,
-    item: Item,
-    permit: tokio::sync::OwnedSemaphorePermit,
-) -> Done {
-    let started = Instant::now();
-    let location = item.location;
-    let name = location.to_string();
-    let mut done = pending(seq, &location, Some(permit));
-    let outcome: Outcome = match item.content {
-        Content::Raw(raw) => {
-            done.size = raw.len() as u64;
-            triage
-                .check(raw, &name)
-                .await
-                .map(|r| vec![(0, Role::First, r)])
-                .map_err(|e| error_text(&e))
-        }
+/// Fills in an item's result (`complete`), or its internal error if that panics.
+fn finish(render: &Render, done: Done, outcome: Outcome, elapsed: Duration) -> Done {
+    let (seq, location) = (done.seq, done.location.clone());
+    let mut done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        complete(render, done, outcome)
+    }))
+    .unwrap_or_else(|panic| {
+        let problem = format!("internal error: {}", crate::triage::panic_text(panic));
+        let mut done = pending(seq, &location, None);
+        done.bytes = render.error(&location, &problem);
+        done.error = Some(problem);
+        done
+    });
+    done.elapsed = elapsed;
+    done
+}
+
+/// Checks a ticket, a ticket event's comment or an unreadable item, adding the size of the
+/// text checked to `size`. (Raw messages go through `Triage::check_batch`.)
+fn from_ticket(triage: &Triage, location: &Location, content: Content, size: &mut u64) -> Outcome {
+    let name = &location.to_string();
+    match content {
+        Content::Raw(_) => unreachable!("raw messages are checked in batches"),
         Content::Ticket(ticket) => {
             let requester = ticket.requester_address();
             let mut reports = Vec::new();
             let mut failure = None;
             for (role, comment) in ticket.triaged(&[]) {
-                done.size += comment.text().len() as u64;
+                *size += comment.text().len() as u64;
                 let parts = ticket.parts(&comment);
                 let from = parts
                     .from
@@ -429,7 +408,7 @@ async fn process(
                         Vec::new()
                     },
                 };
-                match triage.check_parts(parts, &name, &context) {
+                match triage.check_parts(parts, name, &context) {
                     Ok(r) => reports.push((comment.id, role, r)),
                     Err(e) => failure = Some(error_text(&e)),
                 }
@@ -443,7 +422,7 @@ async fn process(
             }
         }
         Content::Comment { comment, .. } => {
-            done.size = comment.text().len() as u64;
+            *size = comment.text().len() as u64;
             let ticket = crate::zendesk::Ticket {
                 id: location.ticket_id.unwrap_or_default(),
                 ..Default::default()
@@ -455,15 +434,12 @@ async fn process(
                 warning_tags: Vec::new(),
             };
             triage
-                .check_parts(ticket.parts(&comment), &name, &context)
+                .check_parts(ticket.parts(&comment), name, &context)
                 .map(|r| vec![(comment.id, Role::First, r)])
                 .map_err(|e| error_text(&e))
         }
         Content::Unreadable(problem) => Err(problem),
-    };
-    let mut done = complete(&render, done, outcome);
-    done.elapsed = started.elapsed();
-    done
+    }
 }
 
 /// Fills in an item's result from what checking it gave.
